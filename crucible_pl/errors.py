@@ -1,0 +1,244 @@
+"""The exceptions crucible-pl raises, in one place.
+
+Every error derives from :class:`CrucibleError` and also from the builtin it
+resembles, so ``except LookupError`` or ``except FileNotFoundError`` keep working::
+
+    CrucibleError (Exception)
+    ├── DatasetNotFoundError (LookupError)      unknown repo or registered name
+    ├── ConfigNotFoundError (LookupError)       unknown config of a known dataset
+    ├── SplitNotFoundError (LookupError)        unknown split of a known config
+    ├── RevisionNotFoundError (LookupError)     unknown branch, tag or commit
+    ├── ColumnNotFoundError (LookupError)       ``columns=`` names a missing column
+    ├── InvalidInputError (ValueError)          malformed argument, raised before any network
+    │   ├── InvalidRepoIdError                  not ``owner/name``, or unsafe
+    │   ├── InvalidPathError                    a file path that would leave the repo or cache
+    │   └── InvalidSplitError                   a split string that does not parse
+    ├── GatedDatasetError (PermissionError)     401/403: gated or private, token missing or refused
+    ├── CacheMissError (FileNotFoundError)      offline, and the data are not cached
+    ├── HubUnavailableError (ConnectionError)   the Hub could not be reached (after retries)
+    ├── DataFormatError (ValueError)            a data file or manifest that cannot be read
+    ├── ValidationError (ValueError)            a frame that breaks its family's schema
+    └── MissingDependencyError (ImportError)    an optional extra is not installed
+
+Errors carry the structured fields ``dataset``, ``config``, ``split`` and
+``revision`` (``None`` where they do not apply). No error message ever contains a
+token.
+
+Examples
+--------
+>>> from crucible_pl.errors import CrucibleError, SplitNotFoundError
+>>> err = SplitNotFoundError(
+...     "Split 'tset' not found in openai/gsm8k (config 'main'). Available splits: test, train.",
+...     dataset="openai/gsm8k",
+...     config="main",
+...     split="tset",
+... )
+>>> isinstance(err, CrucibleError), isinstance(err, LookupError)
+(True, True)
+>>> err.split
+'tset'
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CacheMissError",
+    "ColumnNotFoundError",
+    "ConfigNotFoundError",
+    "CrucibleError",
+    "DataFormatError",
+    "DatasetNotFoundError",
+    "GatedDatasetError",
+    "HubUnavailableError",
+    "InvalidInputError",
+    "InvalidPathError",
+    "InvalidRepoIdError",
+    "InvalidSplitError",
+    "MissingDependencyError",
+    "RevisionNotFoundError",
+    "SplitNotFoundError",
+    "ValidationError",
+]
+
+
+class CrucibleError(Exception):
+    """Base class of every error raised by crucible-pl.
+
+    Parameters
+    ----------
+    message
+        The full, user-facing message: what was wrong, what is valid, what to do.
+    dataset, config, split, revision
+        Structured context, ``None`` where it does not apply.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        dataset: str | None = None,
+        config: str | None = None,
+        split: str | None = None,
+        revision: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.dataset = dataset
+        self.config = config
+        self.split = split
+        self.revision = revision
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keep the keyword fields when an error crosses a process boundary.
+        return (_rebuild, (type(self), self.message, self.__dict__.copy()))
+
+
+def _rebuild(cls: type[CrucibleError], message: str, state: dict[str, object]) -> CrucibleError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+class DatasetNotFoundError(CrucibleError, LookupError):
+    """The dataset does not exist: no such Hub repo, or no such registered name.
+
+    A user sees, for example::
+
+        Dataset 'opeani/gsm8k' not found on the Hub at http://127.0.0.1:8000.
+        Check the repo id (owner/name); if it is private, pass token=... or set HF_TOKEN.
+    """
+
+
+class ConfigNotFoundError(CrucibleError, LookupError):
+    """The dataset exists but has no such config.
+
+    A user sees, for example::
+
+        Config 'mian' not found in openai/gsm8k. Available configs: main, socratic.
+    """
+
+
+class SplitNotFoundError(CrucibleError, LookupError):
+    """The config exists but has no such split.
+
+    A user sees, for example::
+
+        Split 'tset' not found in openai/gsm8k (config 'main'). Available splits: test, train.
+    """
+
+
+class RevisionNotFoundError(CrucibleError, LookupError):
+    """The branch, tag or commit does not exist in the repo.
+
+    A user sees, for example::
+
+        Revision 'v9' not found in openai/gsm8k. Pass an existing branch, tag or commit sha.
+    """
+
+
+class ColumnNotFoundError(CrucibleError, LookupError):
+    """``columns=`` names a column the data does not have.
+
+    A user sees, for example::
+
+        Column 'qestion' not found in openai/gsm8k (config 'main', split 'test').
+        Available columns: question, answer.
+    """
+
+
+class InvalidInputError(CrucibleError, ValueError):
+    """An argument is malformed. Raised before any network request."""
+
+
+class InvalidRepoIdError(InvalidInputError):
+    """A repo id that is not ``owner/name`` or that could escape the cache.
+
+    A user sees, for example::
+
+        Invalid dataset id '../etc': expected 'owner/name' made of letters, digits, '-', '_'
+        and '.', or a registered name such as 'gsm8k'.
+    """
+
+
+class InvalidPathError(InvalidInputError):
+    """A file path that is absolute or climbs out of its repo or cache with ``..``.
+
+    A user sees, for example::
+
+        Refusing file path '../../secrets' from openai/gsm8k: paths must be relative and stay
+        inside the repository.
+    """
+
+
+class InvalidSplitError(InvalidInputError):
+    """A split string that does not follow the ``datasets`` slicing syntax.
+
+    A user sees, for example::
+
+        Invalid split 'test[:abc]': expected a split name with an optional slice such as
+        'test', 'test[:100]', 'test[-50:]', 'train[10%:20%]' or 'train+validation'.
+    """
+
+
+class GatedDatasetError(CrucibleError, PermissionError):
+    """The Hub refused access (401/403): the dataset is gated or private.
+
+    A user sees, for example::
+
+        Access to Idavidrein/gpqa was refused (HTTP 401): the dataset is gated or private.
+        Accept its terms on the Hub, then pass token=... or set HF_TOKEN.
+    """
+
+
+class CacheMissError(CrucibleError, FileNotFoundError):
+    """Offline mode is on and what was asked for is not in the cache.
+
+    A user sees, for example::
+
+        openai/gsm8k (config 'main', split 'test') is not in the cache and offline mode is on
+        (HF_HUB_OFFLINE=1). Run `crucible-pl download openai/gsm8k --config main --split test`
+        with network access first, or unset HF_HUB_OFFLINE.
+    """
+
+
+class HubUnavailableError(CrucibleError, ConnectionError):
+    """The Hub could not be reached, after huggingface_hub's own retries.
+
+    A user sees, for example::
+
+        Could not reach the Hub at http://127.0.0.1:8000 for openai/gsm8k (ConnectError).
+        Nothing was cached. Check the network or HF_ENDPOINT, or work offline with
+        HF_HUB_OFFLINE=1 on data already cached.
+    """
+
+
+class DataFormatError(CrucibleError, ValueError):
+    """A data file or manifest that cannot be read as what it claims to be.
+
+    A user sees, for example::
+
+        main/test-00000-of-00001.parquet of openai/gsm8k is not a valid Parquet file.
+    """
+
+
+class ValidationError(CrucibleError, ValueError):
+    """A collected frame breaks the schema of its dataset family.
+
+    A user sees, for example::
+
+        mmlu (config 'astronomy', split 'test') failed validation (multiple_choice):
+          expected: out of range of choices (2 rows), ids: mmlu/astronomy/test/3, ...
+    """
+
+
+class MissingDependencyError(CrucibleError, ImportError):
+    """An optional dependency is not installed.
+
+    A user sees, for example::
+
+        BLEU needs the optional 'metrics' extra: pip install 'crucible-pl[metrics]'.
+    """

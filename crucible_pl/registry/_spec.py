@@ -1,0 +1,248 @@
+"""`DatasetSpec`: how one named dataset maps from its Hub layout to canonical columns.
+
+A spec is data. The loader scans the raw Hub files of a config and split, adds four
+context columns, then runs the spec's normalizer, which is pure Polars:
+
+``__dataset`` (String)
+    The registered name, e.g. ``"gsm8k"``.
+``__config`` (String)
+    The Hub config the rows came from (for a spec that unions several Hub configs,
+    such as ``mmlu_stem``, the Hub config of each row).
+``__split`` (String)
+    The split name the rows came from (``"test"`` in ``"test[:10]"``).
+``__row`` (Int64)
+    The 0-based position of the row within its config and split *before* any
+    slicing, so ``id`` values do not move when a user slices.
+
+Normalization is ``lf.pipe(prepare) -> filter(keep) -> select(columns)``: every
+canonical column is a ``pl.Expr`` over raw and context columns.
+
+Examples
+--------
+>>> import polars as pl
+>>> from crucible_pl.registry._spec import DatasetSpec, HubFile, default_id
+>>> spec = DatasetSpec(
+...     name="toy",
+...     repo="me/toy",
+...     family="math",
+...     description="A toy math set.",
+...     license="mit",
+...     domain="math",
+...     task_type="free-form answer",
+...     configs=("default",),
+...     default_config="default",
+...     default_split="test",
+...     columns={
+...         "id": default_id(),
+...         "input": pl.col("q"),
+...         "expected": pl.col("a").cast(pl.String),
+...     },
+...     hub_files=(HubFile("data/test-00000-of-00001.parquet", "default", "test"),),
+...     raw_schema={"default": {"q": pl.String, "a": pl.Int64}},
+... )
+>>> raw = pl.LazyFrame({"q": ["1+1?"], "a": [2]})
+>>> spec.normalize(raw, config="default", split="test").collect()
+shape: (1, 3)
+┌────────────────────┬───────┬──────────┐
+│ id                 ┆ input ┆ expected │
+│ ---                ┆ ---   ┆ ---      │
+│ str                ┆ str   ┆ str      │
+╞════════════════════╪═══════╪══════════╡
+│ toy/default/test/0 ┆ 1+1?  ┆ 2        │
+└────────────────────┴───────┴──────────┘
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+__all__ = [
+    "CONTEXT_COLUMNS",
+    "FAMILIES",
+    "DatasetSpec",
+    "Family",
+    "HubFile",
+    "SyntheticRequest",
+    "add_context",
+    "default_id",
+]
+
+Family = Literal[
+    "math",
+    "multiple_choice",
+    "code",
+    "chat",
+    "preference",
+    "rated",
+    "rubric",
+    "instruction",
+    "generation",
+]
+FAMILIES: tuple[Family, ...] = (
+    "math",
+    "multiple_choice",
+    "code",
+    "chat",
+    "preference",
+    "rated",
+    "rubric",
+    "instruction",
+    "generation",
+)
+
+CONTEXT_COLUMNS = ("__dataset", "__config", "__split", "__row")
+
+
+@dataclass(frozen=True)
+class HubFile:
+    """One data file of the dataset as it lies in the Hub repo.
+
+    Used to build fixture repos and synthetic repos shaped exactly like the Hub.
+
+    Parameters
+    ----------
+    path
+        Repo-relative path, exactly as on the Hub: ``"main/test-00000-of-00001.parquet"``.
+        The format follows from the suffix (``.parquet``, ``.jsonl``, ``.jsonl.gz``,
+        ``.json``, ``.json.gz``, ``.csv``, ``.csv.gz``).
+    config
+        The Hub config (or data directory) the file belongs to.
+    split
+        The split the file belongs to.
+    revision
+        The branch the file lives on: ``"main"``, or ``"refs/convert/parquet"`` for
+        datasets whose data exist only there.
+    """
+
+    path: str
+    config: str
+    split: str
+    revision: str = "main"
+
+
+@dataclass(frozen=True)
+class SyntheticRequest:
+    """What a synthetic generator is asked for: ``n`` raw rows of one config and split."""
+
+    config: str
+    split: str
+    n: int
+    seed: int = 0
+
+    def rng(self) -> random.Random:
+        """A generator seeded from the request, identical across runs and machines."""
+        return random.Random(f"{self.config}/{self.split}/{self.seed}")
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A registered dataset: where it lies on the Hub and how it normalizes.
+
+    Parameters
+    ----------
+    name
+        Registered name, e.g. ``"gsm8k"``.
+    repo
+        Hub repo id, e.g. ``"openai/gsm8k"``.
+    family
+        One of :data:`FAMILIES`; decides ``expected``'s dtype and the extra columns.
+    description, license, domain, task_type, citation, tags
+        Catalogue facts, shown by ``list_datasets()``.
+    configs
+        The configs a user may pass (Hub config names, or data directories).
+    default_config, default_split
+        Used when the user passes none. ``None`` for the split means the loader's rule
+        (``test``, else ``validation``, else the only split).
+    columns
+        Canonical column -> expression over raw and context columns, in output order.
+    prepare
+        Optional LazyFrame -> LazyFrame hook run before ``keep`` and ``columns``, for
+        reshaping no single expression can do. Must stay lazy and use expressions.
+    keep
+        Optional row predicate; rows where it is false are dropped (e.g. preference ties)
+        and counted by ``info()``.
+    hub_configs
+        For a config that is a union of Hub configs (``mmlu_stem``): our config -> the Hub
+        configs to concatenate. Configs not listed map to themselves.
+    hub_files
+        The data files as laid out on the Hub, for fixtures and synthetic repos.
+    card_configs
+        The dataset card's YAML ``configs:`` list as on the Hub, or ``None`` when the card
+        has none.
+    raw_schema
+        Hub config -> raw column -> Polars dtype, as the Hub files hold them.
+    synthetic
+        Generator of deterministic raw rows with the raw schema: ``SyntheticRequest ->
+        pl.DataFrame``.
+    gated
+        Whether the Hub gates the dataset behind accepted terms and a token.
+    version
+        Bumped whenever the normalizer's output changes; part of the cache key.
+    """
+
+    name: str
+    repo: str
+    family: Family
+    description: str
+    license: str
+    domain: str
+    task_type: str
+    configs: tuple[str, ...]
+    default_config: str | None
+    default_split: str | None
+    columns: Mapping[str, pl.Expr]
+    hub_files: tuple[HubFile, ...] = ()
+    raw_schema: Mapping[str, Mapping[str, pl.DataType | type[pl.DataType]]] = field(
+        default_factory=dict
+    )
+    prepare: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None
+    keep: pl.Expr | None = None
+    hub_configs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    card_configs: tuple[Mapping[str, Any], ...] | None = None
+    synthetic: Callable[[SyntheticRequest], pl.DataFrame] | None = None
+    citation: str = ""
+    tags: tuple[str, ...] = ()
+    gated: bool = False
+    version: int = 1
+
+    def source_configs(self, config: str) -> tuple[str, ...]:
+        """The Hub configs whose rows make up ``config``."""
+        return self.hub_configs.get(config, (config,))
+
+    def normalize(self, lf: pl.LazyFrame, *, config: str, split: str) -> pl.LazyFrame:
+        """Raw Hub rows -> canonical columns, lazily.
+
+        Adds the context columns that are missing (``__row`` from a row index), then runs
+        ``prepare``, ``keep`` and ``columns``.
+        """
+        lf = add_context(lf, dataset=self.name, config=config, split=split)
+        if self.prepare is not None:
+            lf = self.prepare(lf)
+        if self.keep is not None:
+            lf = lf.filter(self.keep)
+        return lf.select([expr.alias(name) for name, expr in self.columns.items()])
+
+
+def add_context(lf: pl.LazyFrame, *, dataset: str, config: str, split: str) -> pl.LazyFrame:
+    """Add the ``__dataset``/``__config``/``__split``/``__row`` columns a spec may use.
+
+    Columns already present (the loader adds ``__row`` in the scan, before slicing, and
+    ``__config`` when it unions Hub configs) are kept as they are.
+    """
+    names = lf.collect_schema().names()
+    if "__row" not in names:
+        lf = lf.with_row_index("__row").with_columns(pl.col("__row").cast(pl.Int64))
+    extra = {"__dataset": dataset, "__config": config, "__split": split}
+    return lf.with_columns(pl.lit(v, pl.String).alias(k) for k, v in extra.items() if k not in names)
+
+
+def default_id() -> pl.Expr:
+    """``<name>/<config>/<split>/<row>``: the id of a dataset without ids of its own."""
+    return pl.format(
+        "{}/{}/{}/{}", pl.col("__dataset"), pl.col("__config"), pl.col("__split"), pl.col("__row")
+    )
