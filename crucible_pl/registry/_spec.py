@@ -179,6 +179,10 @@ class DatasetSpec:
     synthetic
         Generator of deterministic raw rows with the raw schema: ``SyntheticRequest ->
         pl.DataFrame``.
+    variants
+        Config -> a spec that replaces this one for that config, where configs differ in
+        raw schema or family (``truthfulqa``'s ``generation`` config, ``mbpp``'s
+        ``sanitized``). A variant keeps the parent's name and repo.
     gated
         Whether the Hub gates the dataset behind accepted terms and a token.
     version
@@ -207,8 +211,13 @@ class DatasetSpec:
     synthetic: Callable[[SyntheticRequest], pl.DataFrame] | None = None
     citation: str = ""
     tags: tuple[str, ...] = ()
+    variants: Mapping[str, DatasetSpec] = field(default_factory=dict)
     gated: bool = False
     version: int = 1
+
+    def for_config(self, config: str) -> DatasetSpec:
+        """The spec that governs ``config``: its variant if it has one, else this one."""
+        return self.variants.get(config, self)
 
     def source_configs(self, config: str) -> tuple[str, ...]:
         """The Hub configs whose rows make up ``config``."""
