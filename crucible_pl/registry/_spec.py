@@ -247,7 +247,9 @@ def add_context(lf: pl.LazyFrame, *, dataset: str, config: str, split: str) -> p
     if "__row" not in names:
         lf = lf.with_row_index("__row").with_columns(pl.col("__row").cast(pl.Int64))
     extra = {"__dataset": dataset, "__config": config, "__split": split}
-    return lf.with_columns(pl.lit(v, pl.String).alias(k) for k, v in extra.items() if k not in names)
+    return lf.with_columns(
+        pl.lit(v, pl.String).alias(k) for k, v in extra.items() if k not in names
+    )
 
 
 def default_id() -> pl.Expr:

@@ -1,0 +1,424 @@
+"""Local data files -> ``LazyFrame``, Parquet footers, and conversion to Parquet.
+
+The loader only ever scans Parquet: JSON Lines, JSON and CSV files (plain, gzip or
+zstd) are converted once with :func:`convert_to_parquet`, streamed by Polars where it
+can, and written atomically so a half-written file is never seen.
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> import polars as pl
+>>> from crucible_pl._scan import convert_to_parquet, parquet_row_count, scan_parquet_files
+>>> tmp = Path(tempfile.mkdtemp())
+>>> _ = (tmp / "test.jsonl").write_text('{"q": "1+1?", "a": 2}\\n{"q": "2+2?", "a": 4}\\n')
+>>> parquet = convert_to_parquet(tmp / "test.jsonl", tmp / "test.parquet")
+>>> parquet_row_count(parquet)
+2
+>>> scan_parquet_files([parquet], row_index="__row").collect()
+shape: (2, 3)
+┌───────┬──────┬─────┐
+│ __row ┆ q    ┆ a   │
+│ ---   ┆ ---  ┆ --- │
+│ i64   ┆ str  ┆ i64 │
+╞═══════╪══════╪═════╡
+│ 0     ┆ 1+1? ┆ 2   │
+│ 1     ┆ 2+2? ┆ 4   │
+└───────┴──────┴─────┘
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import logging
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ._datafiles import data_format
+from .errors import DataFormatError, InvalidInputError
+
+__all__ = [
+    "check_parquet",
+    "convert_to_parquet",
+    "hf_features",
+    "parquet_row_count",
+    "parquet_schema",
+    "scan_parquet_files",
+]
+
+logger = logging.getLogger(__name__)
+
+_MAGIC = b"PAR1"
+_SNIFF_BYTES = 1 << 16
+
+
+@contextlib.contextmanager
+def _parquet_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except pl.exceptions.PolarsError as err:
+        raise DataFormatError(
+            f"{path} is not a valid Parquet file ({type(err).__name__}: {err}). It may be "
+            "truncated or corrupt: delete it so it is downloaded again."
+        ) from err
+
+
+def _union_schema(paths: Sequence[Path]) -> pl.Schema | None:
+    """The union of the files' schemas (supertypes where they differ); None if all equal."""
+    schemas = [parquet_schema(path) for path in paths]
+    if all(schema == schemas[0] for schema in schemas[1:]):
+        return None
+    empties = [pl.DataFrame(schema=schema) for schema in schemas]
+    try:
+        return pl.concat(empties, how="diagonal_relaxed").schema
+    except pl.exceptions.PolarsError as err:
+        raise DataFormatError(
+            f"The files {', '.join(str(p) for p in paths)} have incompatible schemas ({err}); "
+            "they cannot be read as one split. Load them one config or split at a time."
+        ) from err
+
+
+def scan_parquet_files(paths: Sequence[Path], *, row_index: str | None = None) -> pl.LazyFrame:
+    """Lazily scan local Parquet files as one frame, tolerating schema drift.
+
+    Parameters
+    ----------
+    paths
+        Local Parquet files, in order.
+    row_index
+        If given, the name of an Int64 row-number column (0-based over all files),
+        placed first.
+
+    Returns
+    -------
+    polars.LazyFrame
+        Files lacking a column another file has get nulls for it; columns whose dtypes
+        differ are read as their common supertype (numbers and structs are widened).
+
+    Raises
+    ------
+    InvalidInputError
+        When ``paths`` is empty.
+    DataFormatError
+        When a file's footer cannot be read or the schemas cannot be reconciled.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> pl.DataFrame({"a": [1]}).write_parquet(tmp / "0.parquet")
+    >>> pl.DataFrame({"a": [2], "b": ["x"]}).write_parquet(tmp / "1.parquet")
+    >>> scan_parquet_files([tmp / "0.parquet", tmp / "1.parquet"]).collect()
+    shape: (2, 2)
+    ┌─────┬──────┐
+    │ a   ┆ b    │
+    │ --- ┆ ---  │
+    │ i64 ┆ str  │
+    ╞═════╪══════╡
+    │ 1   ┆ null │
+    │ 2   ┆ x    │
+    └─────┴──────┘
+    """
+    sources = [Path(p) for p in paths]
+    if not sources:
+        raise InvalidInputError("scan_parquet_files needs at least one Parquet file, got none.")
+    schema = _union_schema(sources) if len(sources) > 1 else None
+    cast = pl.ScanCastOptions(
+        integer_cast=["upcast", "allow-float"],
+        float_cast="upcast",
+        missing_struct_fields="insert",
+    )
+    lf = pl.scan_parquet(
+        [str(p) for p in sources],
+        schema=dict(schema) if schema is not None else None,
+        missing_columns="insert",
+        cast_options=cast if schema is not None else None,
+        row_index_name=row_index,
+        glob=False,
+    )
+    if row_index is not None:
+        lf = lf.with_columns(pl.col(row_index).cast(pl.Int64))
+    return lf
+
+
+def parquet_row_count(path: Path) -> int:
+    """Return a Parquet file's row count from its footer, reading no data page.
+
+    Parameters
+    ----------
+    path
+        A local Parquet file.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    DataFormatError
+        When the file is not valid Parquet.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "x.parquet"
+    >>> pl.DataFrame({"a": range(5)}).write_parquet(path)
+    >>> parquet_row_count(path)
+    5
+    """
+    with _parquet_errors(path):
+        # A bare len() over a Parquet scan is answered from the footer's row counts.
+        count = pl.scan_parquet(str(path), glob=False).select(pl.len()).collect().item()
+    return int(count)
+
+
+def parquet_schema(path: Path) -> pl.Schema:
+    """Return a Parquet file's schema, from its footer.
+
+    Parameters
+    ----------
+    path
+        A local Parquet file.
+
+    Returns
+    -------
+    polars.Schema
+
+    Raises
+    ------
+    DataFormatError
+        When the file is not valid Parquet.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "x.parquet"
+    >>> pl.DataFrame({"a": [1], "b": ["x"]}).write_parquet(path)
+    >>> parquet_schema(path)
+    Schema([('a', Int64), ('b', String)])
+    """
+    with _parquet_errors(path):
+        return pl.Schema(pl.read_parquet_schema(path))
+
+
+def hf_features(path: Path) -> dict[str, Any] | None:
+    """Return the ``datasets`` features stored in a Parquet file's metadata.
+
+    Files written by ``datasets`` carry a ``huggingface`` key-value entry whose JSON
+    holds ``{"info": {"features": ...}}``; the features say, for example, that an
+    integer column is a ``ClassLabel`` with names.
+
+    Parameters
+    ----------
+    path
+        A local Parquet file.
+
+    Returns
+    -------
+    dict or None
+        The ``features`` mapping, or ``None`` when the entry is absent or not valid JSON.
+
+    Raises
+    ------
+    DataFormatError
+        When the file is not valid Parquet.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "x.parquet"
+    >>> pl.DataFrame({"a": [1]}).write_parquet(path)
+    >>> hf_features(path) is None
+    True
+    """
+    with _parquet_errors(path):
+        metadata = pl.read_parquet_metadata(path)
+    raw = metadata.get("huggingface")
+    if raw is None:
+        return None
+    try:
+        features = json.loads(raw)["info"]["features"]
+    except (ValueError, KeyError, TypeError):
+        logger.debug("%s: 'huggingface' metadata is not the expected JSON", path)
+        return None
+    return features if isinstance(features, dict) else None
+
+
+def check_parquet(path: Path) -> None:
+    """Check cheaply that a file is Parquet: magic bytes and a footer that parses.
+
+    Parameters
+    ----------
+    path
+        A local file.
+
+    Raises
+    ------
+    DataFormatError
+        Naming the file, when it is not valid Parquet (too short, wrong magic bytes,
+        footer length out of range, or a footer that does not parse).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "x.parquet"
+    >>> _ = path.write_text("<html>rate limited</html>")
+    >>> check_parquet(path)
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.DataFormatError: ...x.parquet is not a valid Parquet file...
+    """
+    size = path.stat().st_size
+    problem = None
+    if size < 12:
+        problem = f"it is only {size} bytes long"
+    else:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+            handle.seek(size - 8)
+            tail = handle.read(8)
+        footer_length = int.from_bytes(tail[:4], "little")
+        if head != _MAGIC or tail[4:] != _MAGIC:
+            problem = "it does not start and end with the Parquet magic bytes 'PAR1'"
+        elif footer_length > size - 12:
+            problem = f"its footer length {footer_length} exceeds the file size {size}"
+    if problem is not None:
+        raise DataFormatError(
+            f"{path} is not a valid Parquet file: {problem}. It may be truncated or an "
+            "error page saved in its place: delete it so it is downloaded again."
+        )
+    parquet_schema(path)
+
+
+# ---------------------------------------------------------------------------------------
+# Conversion
+# ---------------------------------------------------------------------------------------
+
+
+def _first_byte(source: Path, compression: str | None) -> bytes | None:
+    """The first non-blank byte of the (decompressed) content; None if it cannot tell."""
+    if compression == "zstd":
+        return None  # no zstd decoder in the standard library; the caller falls back.
+    opener = gzip.open if compression == "gzip" else open
+    try:
+        with opener(source, "rb") as handle:
+            chunk: bytes = handle.read(_SNIFF_BYTES)
+    except (OSError, EOFError) as err:
+        raise DataFormatError(f"Cannot read {source}: {err}.") from err
+    stripped = chunk.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not stripped and len(chunk) == _SNIFF_BYTES:
+        return None  # a long blank prefix: let the readers decide
+    return stripped[:1]
+
+
+def _read_json_array(source: Path) -> pl.DataFrame:
+    # Polars has no streaming reader for a JSON array: it is read whole, once.
+    return pl.read_json(source, infer_schema_length=None)
+
+
+def _write(source: Path, tmp: Path) -> None:
+    fmt, compression = data_format(source.name)
+    if fmt == "csv":
+        pl.scan_csv(source, infer_schema_length=None).sink_parquet(tmp)
+        return
+    if fmt == "parquet":
+        raise InvalidInputError(f"{source} is already Parquet: scan it, do not convert it.")
+    first = _first_byte(source, compression)
+    if first == b"":
+        raise DataFormatError(f"{source} is empty: there are no rows to convert.")
+    if first == b"[":
+        _read_json_array(source).write_parquet(tmp)
+        return
+    try:
+        pl.scan_ndjson(source, infer_schema_length=None).sink_parquet(tmp)
+    except pl.exceptions.PolarsError:
+        if first is not None:
+            raise
+        _read_json_array(source).write_parquet(tmp)  # zstd content we could not sniff
+
+
+def _fsync(path: Path, *, directory: bool = False) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        if directory:
+            return  # not every platform can open a directory; the rename is still atomic
+        raise
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not directory:
+            raise
+    finally:
+        os.close(fd)
+
+
+def convert_to_parquet(source: Path, dest: Path) -> Path:
+    """Convert a JSON Lines, JSON or CSV file (plain, .gz or .zst) to Parquet, atomically.
+
+    JSON is told apart by content: an array of objects, or JSON Lines (also when
+    misnamed ``.json``, or an array misnamed ``.jsonl``). The schema is inferred over
+    every row. JSON Lines and CSV are streamed (``scan_*`` + ``sink_parquet``); a JSON
+    array is read whole, as Polars cannot stream it. The Parquet is written to a hidden
+    temporary file next to ``dest``, synced, then renamed onto ``dest``.
+
+    Parameters
+    ----------
+    source
+        The local file to convert; its format comes from its suffix.
+    dest
+        Where the Parquet file goes. If it exists already, it is returned at once.
+
+    Returns
+    -------
+    pathlib.Path
+        ``dest``.
+
+    Raises
+    ------
+    DataFormatError
+        Naming the file and the parse problem, when it cannot be read as its format;
+        nothing is left at ``dest``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = (tmp / "train.csv").write_text("q,a\\nx,1\\ny,2\\n")
+    >>> out = convert_to_parquet(tmp / "train.csv", tmp / "out" / "train.parquet")
+    >>> pl.read_parquet(out).shape
+    (2, 2)
+    """
+    source, dest = Path(source), Path(dest)
+    if dest.exists():
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.parent / f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp"
+    try:
+        _write(source, tmp)
+        _fsync(tmp)
+        os.replace(tmp, dest)
+    except pl.exceptions.PolarsError as err:
+        raise DataFormatError(
+            f"Cannot convert {source} to Parquet: {type(err).__name__}: {err}. The file is "
+            "not valid for its suffix; if it was cut short, delete it so it is downloaded "
+            "again."
+        ) from err
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync(dest.parent, directory=True)
+    logger.debug("Converted %s to %s", source, dest)
+    return dest

@@ -1,0 +1,22 @@
+"""A local, Hub-compatible HTTP server and the fixtures it serves.
+
+:class:`LocalHub` speaks the Hugging Face Hub's dataset endpoints on loopback, so the
+real ``huggingface_hub`` client (and crucible-pl on top of it) can be tested, demoed and
+used offline. :func:`write_repo` and :func:`write_spec_repo` lay out the repos it serves.
+"""
+
+from __future__ import annotations
+
+from crucible_pl.testing._fixtures import write_repo as write_repo
+from crucible_pl.testing._fixtures import write_spec_repo as write_spec_repo
+from crucible_pl.testing._server import LocalHub as LocalHub
+from crucible_pl.testing._server import RecordedRequest as RecordedRequest
+
+__all__ = [
+    # server
+    "LocalHub",
+    "RecordedRequest",
+    # fixtures
+    "write_repo",
+    "write_spec_repo",
+]
