@@ -7,6 +7,7 @@ its provenance, so ``load_lazy`` and the ``Dataset`` wrapper share one path.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 __all__ = ["Loaded", "Provenance", "open_frame"]
 
 logger = logging.getLogger(__name__)
+
+_REGISTERED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}")
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,11 @@ class Loaded:
 
 
 def _find_spec(name: str) -> DatasetSpec | None:
+    """The registered spec for ``name``; ``None`` for a repo id (``owner/name``)."""
     if "/" in name:
         return None
+    if not _REGISTERED_NAME.fullmatch(name):
+        _validate.repo_id(name)  # raises InvalidRepoIdError with the valid forms
     from .registry import get_spec
 
     return get_spec(name)

@@ -18,7 +18,7 @@ import polars as pl
 import yaml
 
 from crucible_pl.errors import InvalidInputError, InvalidPathError, InvalidRepoIdError
-from crucible_pl.registry._spec import DatasetSpec, SyntheticRequest
+from crucible_pl.registry._spec import DatasetSpec, HubFile, SyntheticRequest
 from crucible_pl.testing._repos import TMP_PREFIX, is_valid_repo_id, ref_dir_name
 
 __all__ = ["FORMATS", "write_repo", "write_spec_repo"]
@@ -214,10 +214,11 @@ def write_spec_repo(
 ) -> Path:
     """Write a synthetic repo shaped exactly like ``spec``'s Hub repo.
 
-    For every ``spec.hub_files`` entry, ``rows`` deterministic rows from the governing
-    spec's ``synthetic`` generator, cast to the raw schema, are written at the entry's
-    path on its revision. ``README.md`` on ``main`` carries ``license`` and, when the
-    spec has them, the card's ``configs:``.
+    For every config and split of ``spec.hub_files``, ``rows`` deterministic rows from
+    the governing spec's ``synthetic`` generator, cast to the raw schema, are spread in
+    order over that split's files, each written at its path on its revision.
+    ``README.md`` on ``main`` carries ``license`` and, when the spec has them, the
+    card's ``configs:``.
 
     Parameters
     ----------
@@ -226,7 +227,7 @@ def write_spec_repo(
     spec
         The dataset to imitate.
     rows
-        Rows per file.
+        Rows per config and split (spread over its shards).
     seed
         Seed passed to the generator.
 
@@ -263,22 +264,29 @@ def write_spec_repo(
     '---\\nlicense: mit\\n---\\n'
     >>> tmp.cleanup()
     """
-    by_ref: dict[str, dict[str, FileContent]] = {}
+    groups: dict[tuple[str, str, str], list[HubFile]] = {}
     for f in spec.hub_files:
-        sub = spec.for_config(f.config)
+        groups.setdefault((f.revision, f.config, f.split), []).append(f)
+    by_ref: dict[str, dict[str, FileContent]] = {}
+    for (_, config, split), shards in groups.items():
+        sub = spec.for_config(config)
         if sub.synthetic is None:
             raise InvalidInputError(
-                f"Dataset {spec.name!r} (config {f.config!r}) has no synthetic generator, so no "
+                f"Dataset {spec.name!r} (config {config!r}) has no synthetic generator, so no "
                 "synthetic repo can be written for it. Add DatasetSpec(synthetic=...) or write "
                 "the files with write_repo.",
                 dataset=spec.name,
-                config=f.config,
+                config=config,
             )
-        df = sub.synthetic(SyntheticRequest(f.config, f.split, rows, seed))
-        schema = sub.raw_schema.get(f.config) or spec.raw_schema.get(f.config)
+        # One draw per config and split, spread over its shards in order, so ids that
+        # are unique within a split stay unique across its shards.
+        df = sub.synthetic(SyntheticRequest(config, split, rows, seed))
+        schema = sub.raw_schema.get(config) or spec.raw_schema.get(config)
         if schema:
             df = df.cast(pl.Schema(schema))
-        by_ref.setdefault(f.revision, {})[f.path] = df
+        per_shard = -(-df.height // len(shards)) if df.height else 0
+        for index, f in enumerate(shards):
+            by_ref.setdefault(f.revision, {})[f.path] = df.slice(index * per_shard, per_shard)
     card: dict[str, Any] = {"license": spec.license}
     if spec.card_configs is not None:
         card["configs"] = _plain(spec.card_configs)
