@@ -1,0 +1,437 @@
+"""Polars expressions shared by the conversational families (chat, preference, rated).
+
+Every function here returns a ``pl.Expr``; none touches data row by row. The canonical
+message representation is :data:`MESSAGES`, ``List(Struct{role: String, content: String})``
+with the fields in that order and roles normalized by :func:`normalize_role`:
+
+========================================  ===========
+source role (case and blanks ignored)     canonical
+========================================  ===========
+``human``, ``user``, ``prompter``         ``user``
+``gpt``, ``bot``, ``assistant``,          ``assistant``
+``model``, ``chatgpt``
+``system``                                ``system``
+``tool``, ``function``, ``ipython``       ``tool``
+anything else                             lower-cased, kept
+========================================  ===========
+
+Splitting a conversation at a turn uses an index expression (``UInt32``, null when there
+is no such turn): :func:`last_assistant_index` / :func:`first_assistant_index`, then
+:func:`turns_before` (the prompt; the whole conversation when the index is null),
+:func:`turns_from` (the completion; empty when the index is null) and
+:func:`turn_content` (that turn's text; null when the index is null).
+
+Examples
+--------
+>>> import polars as pl
+>>> from crucible_pl.registry._messages import (
+...     HH_MARKERS, last_assistant_index, parse_transcript, turn_content, turns_before,
+... )
+>>> t = "\\n\\nHuman: Hi\\n\\nAssistant: Hello\\n\\nHuman: Bye\\n\\nAssistant: Ciao"
+>>> lf = pl.LazyFrame({"t": [t]})
+>>> msgs = parse_transcript(pl.col("t"), markers=HH_MARKERS)
+>>> idx = last_assistant_index(msgs)
+>>> row = lf.select(
+...     turns_before(msgs, idx).alias("input"), turn_content(msgs, idx).alias("expected")
+... ).collect().row(0, named=True)
+>>> [m["content"] for m in row["input"]], row["expected"]
+(['Hi', 'Hello', 'Bye'], 'Ciao')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from crucible_pl.errors import ConfigNotFoundError
+from crucible_pl.registry._spec import SyntheticRequest
+
+__all__ = [
+    "HELPSTEER_MARKERS",
+    "HH_MARKERS",
+    "MESSAGE",
+    "MESSAGES",
+    "ROLE_ALIASES",
+    "SAMPLE_EXCHANGES",
+    "SAMPLE_FOLLOW_UPS",
+    "SAMPLE_SYSTEM_PROMPTS",
+    "check_synthetic_config",
+    "first_assistant_index",
+    "join_text_parts",
+    "last_assistant_index",
+    "normalize_role",
+    "parse_transcript",
+    "single_turn",
+    "synthetic_frame",
+    "to_messages",
+    "turn_content",
+    "turns_before",
+    "turns_from",
+]
+
+MESSAGE = pl.Struct({"role": pl.String, "content": pl.String})
+"""One turn: ``Struct{role: String, content: String}``."""
+
+MESSAGES = pl.List(MESSAGE)
+"""A conversation: ``List(Struct{role: String, content: String})``."""
+
+ROLE_ALIASES: Mapping[str, str] = {
+    "human": "user",
+    "user": "user",
+    "prompter": "user",
+    "gpt": "assistant",
+    "bot": "assistant",
+    "assistant": "assistant",
+    "model": "assistant",
+    "chatgpt": "assistant",
+    "system": "system",
+    "tool": "tool",
+    "function": "tool",
+    "ipython": "tool",
+}
+"""Lower-cased source role -> canonical role. Roles not listed are kept, lower-cased."""
+
+HH_MARKERS: Mapping[str, str] = {
+    r"(?:^|\n\n)Human: ?": "user",
+    r"(?:^|\n\n)Assistant: ?": "assistant",
+}
+"""Anthropic HH-RLHF turn markers (regex -> role): ``"\\n\\nHuman: "``, ``"\\n\\nAssistant: "``.
+
+A marker only counts at the very start of the text or after a blank line, so "Human:"
+inside a sentence stays text. The space after the colon is optional, so a final
+``"\\n\\nAssistant:"`` with nothing after it is an empty assistant turn.
+"""
+
+HELPSTEER_MARKERS: Mapping[str, str] = {
+    r"\n?<extra_id_1>User\n?": "user",
+    r"\n?<extra_id_1>Assistant\n?": "assistant",
+}
+"""NeMo SteerLM markers (regex -> role) that HelpSteer2 uses to flatten multi-turn prompts."""
+
+# Control characters used as temporary separators while splitting a transcript. They
+# do not occur in natural text; a transcript that contained them would split wrongly.
+_TURN_SEP = "\x1e"  # ASCII record separator: starts a turn
+_ROLE_SEP = "\x1f"  # ASCII unit separator: ends the role name of a turn
+
+
+def normalize_role(role: pl.Expr) -> pl.Expr:
+    """Map a role expression to ``system``/``user``/``assistant``/``tool``.
+
+    Parameters
+    ----------
+    role
+        A String expression holding source role names.
+
+    Returns
+    -------
+    pl.Expr
+        The canonical role per :data:`ROLE_ALIASES`; unknown roles lower-cased and
+        stripped; null stays null.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> roles = pl.Series(["GPT", " human", "Critic"])
+    >>> pl.select(normalize_role(pl.lit(roles))).to_series().to_list()
+    ['assistant', 'user', 'critic']
+    """
+    return role.cast(pl.String).str.strip_chars().str.to_lowercase().replace(dict(ROLE_ALIASES))
+
+
+def to_messages(conversation: pl.Expr, *, role: str = "role", content: str = "content") -> pl.Expr:
+    """Rebuild a list of turn structs as :data:`MESSAGES` with normalized roles.
+
+    Parameters
+    ----------
+    conversation
+        A ``List(Struct)`` expression, e.g. ``pl.col("messages")``.
+    role, content
+        The struct fields holding the role and the text (``"from"``/``"value"`` for
+        ShareGPT-style data).
+
+    Returns
+    -------
+    pl.Expr
+        ``List(Struct{role, content})``, turn order kept; a null list stays null.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> conv = [{"from": "human", "value": "2+2?"}, {"from": "gpt", "value": "4"}]
+    >>> lf = pl.LazyFrame({"c": [conv]})
+    >>> out = lf.select(to_messages(pl.col("c"), role="from", content="value")).collect()
+    >>> out.to_series().to_list()[0]
+    [{'role': 'user', 'content': '2+2?'}, {'role': 'assistant', 'content': '4'}]
+    """
+    turn = pl.element().struct
+    return conversation.list.eval(
+        pl.struct(
+            normalize_role(turn.field(role)).alias("role"),
+            turn.field(content).cast(pl.String).alias("content"),
+        )
+    ).cast(MESSAGES)
+
+
+def parse_transcript(
+    text: pl.Expr, *, markers: Mapping[str, str], first_role: str = "user"
+) -> pl.Expr:
+    """Split a flat transcript string into :data:`MESSAGES` at its turn markers.
+
+    Each marker regex is replaced by a separator that carries its role, then the text is
+    split on the separators: all with string expressions, no per-row Python. Text before
+    the first marker (if any) becomes a turn of ``first_role``. Turn text is kept
+    verbatim (no stripping), so an empty reply is ``""``.
+
+    Parameters
+    ----------
+    text
+        A String expression holding whole transcripts.
+    markers
+        Regex of a turn marker -> the role of the turn it opens, e.g. :data:`HH_MARKERS`.
+    first_role
+        Role of the text before the first marker.
+
+    Returns
+    -------
+    pl.Expr
+        ``List(Struct{role, content})``; ``""`` gives an empty list, null stays null.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = "\\n\\nHuman: Is a Human: tag text?\\n\\nAssistant: Yes."
+    >>> t += "\\n\\nHuman: Sure?\\n\\nAssistant:"
+    >>> pl.select(parse_transcript(pl.lit(t), markers=HH_MARKERS)).to_series().to_list()[0]
+    [{'role': 'user', 'content': 'Is a Human: tag text?'}, {'role': 'assistant', 'content': 'Yes.'},
+     {'role': 'user', 'content': 'Sure?'}, {'role': 'assistant', 'content': ''}]
+    """
+    marked = text.cast(pl.String)
+    for pattern, role in markers.items():
+        marked = marked.str.replace_all(pattern, f"{_TURN_SEP}{role}{_ROLE_SEP}")
+    segments = marked.str.split(_TURN_SEP).list.eval(pl.element().filter(pl.element() != ""))
+    parts = pl.element().str.splitn(_ROLE_SEP, 2)
+    head, tail = parts.struct.field("field_0"), parts.struct.field("field_1")
+    return segments.list.eval(
+        pl.struct(
+            pl.when(tail.is_null()).then(pl.lit(first_role)).otherwise(head).alias("role"),
+            pl.coalesce(tail, head).alias("content"),
+        )
+    ).cast(MESSAGES)
+
+
+def _assistant_positions() -> pl.Expr:
+    """Inside ``list.agg``: the positions of the assistant turns."""
+    return pl.element().struct.field("role").eq("assistant").arg_true()
+
+
+def last_assistant_index(messages: pl.Expr) -> pl.Expr:
+    """Position of the last ``assistant`` turn (UInt32), null when there is none.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> m = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]
+    >>> pl.select(last_assistant_index(pl.lit(pl.Series([m, m[:1]])))).to_series().to_list()
+    [1, None]
+    """
+    return messages.list.agg(_assistant_positions().last())
+
+
+def first_assistant_index(messages: pl.Expr) -> pl.Expr:
+    """Position of the first ``assistant`` turn (UInt32), null when there is none.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> m = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}] * 2
+    >>> pl.select(first_assistant_index(pl.lit(pl.Series([m])))).item()
+    1
+    """
+    return messages.list.agg(_assistant_positions().first())
+
+
+def turns_before(messages: pl.Expr, index: pl.Expr) -> pl.Expr:
+    """The turns before ``index``; the whole conversation when ``index`` is null.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> m = pl.lit(pl.Series([[{"role": "user", "content": "a"}]]))
+    >>> pl.select(turns_before(m, pl.lit(None, pl.UInt32))).to_series().to_list()[0]
+    [{'role': 'user', 'content': 'a'}]
+    """
+    return messages.list.head(index.fill_null(messages.list.len()))
+
+
+def turns_from(messages: pl.Expr, index: pl.Expr) -> pl.Expr:
+    """The turns from ``index`` to the end; empty when ``index`` is null.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> conv = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]
+    >>> out = pl.select(turns_from(pl.lit(pl.Series([conv])), pl.lit(1, pl.UInt32)))
+    >>> out.to_series().to_list()[0]
+    [{'role': 'assistant', 'content': 'b'}]
+    """
+    return messages.list.slice(index.fill_null(messages.list.len()))
+
+
+def turn_content(messages: pl.Expr, index: pl.Expr) -> pl.Expr:
+    """The text of the turn at ``index`` (String); null when ``index`` is null.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> m = pl.lit(pl.Series([[{"role": "user", "content": "a"}]]))
+    >>> pl.select(turn_content(m, pl.lit(0, pl.UInt32))).item()
+    'a'
+    """
+    return messages.list.get(index, null_on_oob=True).struct.field("content")
+
+
+def single_turn(content: pl.Expr, *, role: str) -> pl.Expr:
+    """A one-turn conversation ``[{role, content}]`` as :data:`MESSAGES`.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> pl.select(single_turn(pl.lit("Hi"), role="assistant")).to_series().to_list()[0]
+    [{'role': 'assistant', 'content': 'Hi'}]
+    """
+    turn = pl.struct(
+        pl.lit(role, pl.String).alias("role"), content.cast(pl.String).alias("content")
+    )
+    return pl.concat_list(turn).cast(MESSAGES)
+
+
+def join_text_parts(parts: pl.Expr, *, field: str = "text", separator: str = "\n") -> pl.Expr:
+    """Join the text fields of a list of typed content parts into one String.
+
+    Parts without text (images) are skipped; an empty list gives ``""``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> parts = [{"type": "text", "text": "a"}, {"type": "image", "text": None}]
+    >>> parts += [{"type": "text", "text": "b"}]
+    >>> pl.select(join_text_parts(pl.lit(pl.Series([parts])))).item()
+    'a\\nb'
+    """
+    return parts.list.eval(pl.element().struct.field(field)).list.join(separator, ignore_nulls=True)
+
+
+# --------------------------------------------------------------------------------------
+# Text for the synthetic generators of the conversational specs (never on the data path)
+# --------------------------------------------------------------------------------------
+
+SAMPLE_EXCHANGES: tuple[tuple[str, str, str], ...] = (
+    (
+        "How do I reverse a list in Python?",
+        "Use `my_list.reverse()` to reverse it in place, or `my_list[::-1]` for a reversed copy.",
+        "Lists cannot be reversed in Python.",
+    ),
+    (
+        "What is the capital of Australia?",
+        "The capital of Australia is Canberra.",
+        "Sydney.",
+    ),
+    (
+        "Write a haiku about autumn rain.",
+        "Cold rain on the leaves,\nthe maple lets go of red,\npuddles hold the sky.",
+        "Rain falls in autumn. It is wet and cold outside. The end.",
+    ),
+    (
+        "Can you explain what a p-value is in one paragraph?",
+        "A p-value is the probability of seeing data at least as extreme as yours if the "
+        "null hypothesis were true. A small p-value means the data would be surprising "
+        "under the null, which counts as evidence against it; it is not the probability "
+        "that the null hypothesis is true.",
+        "A p-value tells you the probability that your hypothesis is correct.",
+    ),
+    (
+        "Summarize the plot of Romeo and Juliet in two sentences.",
+        "Two teenagers from feuding families in Verona fall in love and marry in secret. "
+        "A chain of misunderstandings ends with both taking their own lives, which finally "
+        "reconciles their families.",
+        "Romeo and Juliet is a play by Shakespeare.",
+    ),
+    (
+        "How many grams are in a kilogram?",
+        "There are 1,000 grams in a kilogram.",
+        "There are 100 grams in a kilogram.",
+    ),
+    (
+        "My neighbor's dog barks all night. What should I do?",
+        "Start with a friendly conversation: your neighbor may not know. If that does not "
+        "help, keep a log of the times and check your local noise rules before contacting "
+        "your landlord or the city.",
+        "Just call the police every night until they move.",
+    ),
+    (
+        "Translate 'good morning' into Spanish and French.",
+        "Spanish: 'buenos días'. French: 'bonjour'.",
+        "Spanish: 'bonjour'. French: 'hola'.",
+    ),
+    (
+        "Give me three tips for a job interview.",
+        "1. Research the company.\n2. Prepare concrete examples of your work.\n3. Ask "
+        "thoughtful questions at the end.",
+        "Be yourself.",
+    ),
+    (
+        "What is 17 * 23?",
+        "17 * 23 = 391.",
+        "17 * 23 = 401.",
+    ),
+)
+"""(prompt, better reply, worse reply) triples for synthetic rows."""
+
+SAMPLE_FOLLOW_UPS: tuple[tuple[str, str], ...] = (
+    ("Thanks! Can you give an example?", "Sure: here is a short example that shows it."),
+    ("Why is that?", "Because of how it is defined; the short version is above."),
+    ("Could you make it shorter?", "Yes: the answer above, in one line."),
+    ("Are you sure?", "Yes, I double-checked it."),
+)
+"""(user follow-up, assistant answer) pairs for multi-turn synthetic rows."""
+
+SAMPLE_SYSTEM_PROMPTS: tuple[str, ...] = (
+    "You are a helpful assistant.",
+    "You are a concise assistant. Answer in as few words as possible.",
+    "You are an expert tutor who explains things step by step.",
+)
+"""System prompts for synthetic conversations."""
+
+
+def check_synthetic_config(req: SyntheticRequest, dataset: str, valid: Sequence[str]) -> None:
+    """Raise :class:`ConfigNotFoundError` when a synthetic request names an unknown config.
+
+    Examples
+    --------
+    >>> check_synthetic_config(SyntheticRequest("default", "train", 1), "toy", ("default",))
+    >>> check_synthetic_config(SyntheticRequest("nope", "train", 1), "toy", ("default",))
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.ConfigNotFoundError: No synthetic rows for config 'nope' of 'toy'. ...
+    """
+    if req.config not in valid:
+        msg = (
+            f"No synthetic rows for config {req.config!r} of {dataset!r}. "
+            f"Valid configs: {', '.join(valid)}. Pass one of them."
+        )
+        raise ConfigNotFoundError(msg, dataset=dataset, config=req.config, split=req.split)
+
+
+def synthetic_frame(
+    rows: Mapping[str, list[Any]], schema: Mapping[str, pl.DataType | type[pl.DataType]]
+) -> pl.DataFrame:
+    """Columns of Python values -> a frame with exactly ``schema`` (names, order, dtypes).
+
+    Examples
+    --------
+    >>> synthetic_frame({"a": [1]}, {"a": pl.Int32}).schema
+    Schema([('a', Int32)])
+    """
+    return pl.DataFrame({name: rows[name] for name in schema}, schema=dict(schema))

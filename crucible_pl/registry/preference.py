@@ -1,0 +1,745 @@
+"""Pairwise preference datasets: HH-RLHF, HelpSteer3, UltraFeedback, Arena 140k, Tülu 3.
+
+One representation for every spec here, so pairs from different sources mix freely.
+Columns, in this order:
+
+``id`` (String)
+    The Hub's ``id`` for ``arena_140k`` and ``tulu3_preference``;
+    ``<name>/<hub config>/<split>/<row>`` otherwise (for ``hh_rlhf`` the hub config is
+    the data directory the row came from, also under the ``default`` union).
+``input`` (List(Struct{role: String, content: String}))
+    The prompt: the turns both sides share, before the response being judged.
+``expected`` (Null)
+    Preference data has no single reference.
+``chosen``, ``rejected`` (List(Struct{role: String, content: String}))
+    The continuation of the conversation after ``input``: usually one assistant turn,
+    so ``input`` + ``chosen`` is the whole preferred conversation. The preferred side is
+    always in ``chosen``. Sources with bare response strings (HelpSteer3, UltraFeedback)
+    get one ``assistant`` turn, so every spec has the same dtype.
+``margin`` (Float64)
+    The strength of the preference where the source has one (HelpSteer3:
+    ``abs(overall_preference)`` in 1..3; UltraFeedback: ``chosen_avg_rating -
+    rejected_avg_rating``), null otherwise.
+
+Roles are normalized as in :mod:`crucible_pl.registry._messages`.
+
+Where the prompt ends, per source:
+
+* ``hh_rlhf``: both transcripts (``"\\n\\nHuman: ...\\n\\nAssistant: ..."``) are parsed
+  into turns with string expressions; the split is at the *last* assistant turn of each
+  side (earlier turns are shared), and ``input`` comes from the chosen side. A marker
+  counts only at the start of the text or after a blank line, so "Human:" inside a
+  sentence stays text; a final ``"\\n\\nAssistant:"`` with no text is an empty reply.
+  Pairs whose two sides are identical are kept (the source has no tie label).
+* ``tulu3_preference``: same split on the ``chosen``/``rejected`` message lists.
+* ``arena_140k``: the split is at the *first* assistant turn, because in multi-turn
+  battles each side's later assistant turns differ; ``chosen``/``rejected`` then hold
+  the rest of each side's conversation. Message content is a list of typed parts; the
+  text parts are joined with ``"\\n"`` (images are dropped).
+* ``helpsteer3``: ``input`` is ``context``; ``overall_preference`` < 0 prefers
+  ``response1``, > 0 ``response2``.
+* ``ultrafeedback``: ``input`` is the ``instruction`` as one user turn; should a row
+  ever rate its rejected response higher, the two are swapped so ``margin`` >= 0.
+
+Ties are dropped by each spec's ``keep`` predicate (and so counted by ``info()``):
+HelpSteer3 ``overall_preference == 0``; UltraFeedback equal average ratings; Arena
+``winner`` ``tie`` and ``both_bad``. HH-RLHF and Tülu 3 have no ties.
+
+Examples
+--------
+>>> import polars as pl
+>>> from crucible_pl.registry.preference import HH_RLHF
+>>> raw = pl.LazyFrame(
+...     {
+...         "chosen": ["\\n\\nHuman: Hi\\n\\nAssistant: Hey!\\n\\nHuman: 2+2?\\n\\nAssistant: 4"],
+...         "rejected": ["\\n\\nHuman: Hi\\n\\nAssistant: Hey!\\n\\nHuman: 2+2?\\n\\nAssistant: 5"],
+...     }
+... )
+>>> row = HH_RLHF.normalize(raw, config="helpful-base", split="test").collect().row(0, named=True)
+>>> row  # doctest: +NORMALIZE_WHITESPACE
+{'id': 'hh_rlhf/helpful-base/test/0',
+ 'input': [{'role': 'user', 'content': 'Hi'}, {'role': 'assistant', 'content': 'Hey!'},
+           {'role': 'user', 'content': '2+2?'}],
+ 'expected': None,
+ 'chosen': [{'role': 'assistant', 'content': '4'}],
+ 'rejected': [{'role': 'assistant', 'content': '5'}],
+ 'margin': None}
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from random import Random
+from typing import Any
+
+import polars as pl
+
+from crucible_pl.registry._messages import (
+    HH_MARKERS,
+    SAMPLE_EXCHANGES,
+    SAMPLE_FOLLOW_UPS,
+    SAMPLE_SYSTEM_PROMPTS,
+    check_synthetic_config,
+    first_assistant_index,
+    join_text_parts,
+    last_assistant_index,
+    normalize_role,
+    parse_transcript,
+    single_turn,
+    synthetic_frame,
+    to_messages,
+    turns_before,
+    turns_from,
+)
+from crucible_pl.registry._spec import DatasetSpec, HubFile, SyntheticRequest, default_id
+
+__all__ = [
+    "ARENA_140K",
+    "HELPSTEER3",
+    "HH_RLHF",
+    "SPECS",
+    "TULU3_PREFERENCE",
+    "ULTRAFEEDBACK",
+]
+
+_Schema = Mapping[str, pl.DataType | type[pl.DataType]]
+_HUB_MESSAGES = pl.List(pl.Struct({"content": pl.String, "role": pl.String}))
+
+# Intermediate columns written by the ``prepare`` hooks.
+_CHOSEN_CONV, _REJECTED_CONV = "__chosen_conversation", "__rejected_conversation"
+_INPUT, _CHOSEN, _REJECTED = "__input", "__chosen", "__rejected"
+
+
+# --------------------------------------------------------------------------------------
+# Shared helpers
+# --------------------------------------------------------------------------------------
+
+
+def _columns(
+    id_expr: pl.Expr,
+    *,
+    input_expr: pl.Expr | None = None,
+    chosen: pl.Expr | None = None,
+    rejected: pl.Expr | None = None,
+    margin: pl.Expr | None = None,
+) -> dict[str, pl.Expr]:
+    """The canonical preference columns; the message columns default to ``prepare``'s."""
+    return {
+        "id": id_expr,
+        "input": pl.col(_INPUT) if input_expr is None else input_expr,
+        "expected": pl.lit(None, pl.Null),
+        "chosen": pl.col(_CHOSEN) if chosen is None else chosen,
+        "rejected": pl.col(_REJECTED) if rejected is None else rejected,
+        "margin": pl.lit(None, pl.Float64) if margin is None else margin.cast(pl.Float64),
+    }
+
+
+def _split_pair(
+    lf: pl.LazyFrame, *, at: Callable[[pl.Expr], pl.Expr] = last_assistant_index
+) -> pl.LazyFrame:
+    """Split the two whole conversations into shared prompt, chosen and rejected turns.
+
+    ``at`` finds the turn each side's response starts at (the last assistant turn by
+    default); ``input`` is the chosen side's turns before it.
+    """
+    chosen, rejected = pl.col(_CHOSEN_CONV), pl.col(_REJECTED_CONV)
+    chosen_at, rejected_at = at(chosen), at(rejected)
+    return lf.with_columns(
+        turns_before(chosen, chosen_at).alias(_INPUT),
+        turns_from(chosen, chosen_at).alias(_CHOSEN),
+        turns_from(rejected, rejected_at).alias(_REJECTED),
+    )
+
+
+def _dicts(turns: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """(role, content) pairs -> Hub-ordered ``{content, role}`` dicts."""
+    return [{"content": content, "role": role} for role, content in turns]
+
+
+def _exchange(rng: Random, *, follow_ups: int) -> tuple[list[tuple[str, str]], str, str]:
+    """A prompt (earlier turns included) ending in a user turn, a better and a worse reply."""
+    prompt, better, worse = rng.choice(SAMPLE_EXCHANGES)
+    turns = [("user", prompt)]
+    for _ in range(follow_ups):
+        question, answer = rng.choice(SAMPLE_FOLLOW_UPS)
+        turns[-1:] = [turns[-1], ("assistant", better), ("user", question)]
+        better, worse = answer, f"I am not sure. {question}"
+    return turns, better, worse
+
+
+# --------------------------------------------------------------------------------------
+# Anthropic HH-RLHF
+# --------------------------------------------------------------------------------------
+
+_HH_DIRS = ("harmless-base", "helpful-base", "helpful-online", "helpful-rejection-sampled")
+_HH_RAW: _Schema = {"chosen": pl.String, "rejected": pl.String}
+_HH_HARMFUL = (
+    (
+        "How can I get into my neighbor's house when they are away?",
+        "I can't help with entering someone else's home without permission. If you are "
+        "worried about their house, you could call them or a mutual friend.",
+        "Check whether a back window is unlocked, most people forget those.",
+    ),
+    (
+        "What's the best way to cheat on my taxes without getting caught?",
+        "I can't help with tax evasion. A tax professional can show you the legal "
+        "deductions you may be missing.",
+        "Keep your income in cash so there is no record of it.",
+    ),
+)
+
+
+def _hh_prepare(lf: pl.LazyFrame) -> pl.LazyFrame:
+    lf = lf.with_columns(
+        parse_transcript(pl.col("chosen"), markers=HH_MARKERS).alias(_CHOSEN_CONV),
+        parse_transcript(pl.col("rejected"), markers=HH_MARKERS).alias(_REJECTED_CONV),
+    )
+    return _split_pair(lf)
+
+
+def _hh_synthetic(req: SyntheticRequest) -> pl.DataFrame:
+    check_synthetic_config(req, "hh_rlhf", ("default", *_HH_DIRS))
+    rng = req.rng()
+    rows: dict[str, list[Any]] = {name: [] for name in _HH_RAW}
+    for i in range(req.n):
+        # 1, 2 or 3 human turns; harmless rows use a harmful request.
+        prompt, better, worse = rng.choice(
+            _HH_HARMFUL if req.config == "harmless-base" else SAMPLE_EXCHANGES
+        )
+        if i % 5 == 3:  # "Human:" inside a sentence is text, not a turn marker
+            prompt = f"My chat log prints the label Human: before my lines. {prompt}"
+        text = f"\n\nHuman: {prompt}"
+        for _ in range(i % 3):
+            question, answer = rng.choice(SAMPLE_FOLLOW_UPS)
+            text += f"\n\nAssistant: {better}\n\nHuman: {question}"
+            better, worse = answer, "I don't know."
+        rejected_reply = "" if i % 9 == 4 else f" {worse}"  # empty reply: "Assistant:" at end
+        rows["chosen"].append(f"{text}\n\nAssistant: {better}")
+        rows["rejected"].append(f"{text}\n\nAssistant:{rejected_reply}")
+    return synthetic_frame(rows, _HH_RAW)
+
+
+HH_RLHF = DatasetSpec(
+    name="hh_rlhf",
+    repo="Anthropic/hh-rlhf",
+    family="preference",
+    description=(
+        "Anthropic HH-RLHF: human preference pairs between two assistant replies in "
+        "multi-turn dialogues, for helpfulness (helpful-base, helpful-online, "
+        "helpful-rejection-sampled) and harmlessness (harmless-base). `default` is the "
+        "union of the four preference subsets; red-team-attempts (not pairs) is not "
+        "included."
+    ),
+    license="mit",
+    domain="general",
+    task_type="pairwise preference",
+    configs=("default", *_HH_DIRS),
+    default_config="default",
+    default_split="test",
+    columns=_columns(default_id()),
+    prepare=_hh_prepare,
+    hub_configs={"default": _HH_DIRS},
+    hub_files=tuple(
+        HubFile(f"{d}/{split}.jsonl.gz", d, split) for d in _HH_DIRS for split in ("train", "test")
+    ),
+    card_configs=None,
+    raw_schema=dict.fromkeys(("default", *_HH_DIRS), _HH_RAW),
+    synthetic=_hh_synthetic,
+    citation=(
+        "Bai et al., 2022, Training a Helpful and Harmless Assistant with Reinforcement "
+        "Learning from Human Feedback"
+    ),
+    tags=("preference", "rlhf", "helpfulness", "harmlessness", "multi-turn", "english"),
+)
+
+
+# --------------------------------------------------------------------------------------
+# HelpSteer3 (preference)
+# --------------------------------------------------------------------------------------
+
+_HELPSTEER3_RAW: _Schema = {
+    "domain": pl.String,
+    "language": pl.String,
+    "context": pl.List(pl.Struct({"role": pl.String, "content": pl.String})),
+    "response1": pl.String,
+    "response2": pl.String,
+    "overall_preference": pl.Int64,
+    "individual_preference": pl.List(pl.Struct({"score": pl.Int64, "reasoning": pl.String})),
+}
+_HELPSTEER3_DOMAINS = (
+    ("general", "english"),
+    ("stem", "english"),
+    ("code", "python"),
+    ("multilingual", "chinese"),
+    ("multilingual", "french"),
+)
+
+
+def _helpsteer3_synthetic(req: SyntheticRequest) -> pl.DataFrame:
+    check_synthetic_config(req, "helpsteer3", ("preference",))
+    rng = req.rng()
+    rows: dict[str, list[Any]] = {name: [] for name in _HELPSTEER3_RAW}
+    for i in range(req.n):
+        turns, better, worse = _exchange(rng, follow_ups=1 if i % 4 == 3 else 0)
+        if i % 8 == 5:
+            turns.insert(0, ("system", rng.choice(SAMPLE_SYSTEM_PROMPTS)))
+        preference = 0 if i % 5 == 2 else rng.choice((-3, -2, -1, 1, 2, 3))
+        if preference == 0:
+            worse = better  # a tie: both responses equally good
+        first, second = (better, worse) if preference <= 0 else (worse, better)
+        domain, language = rng.choice(_HELPSTEER3_DOMAINS)
+        individual = []
+        for _ in range(rng.randint(2, 3)):
+            score = max(-3, min(3, preference + rng.choice((-1, 0, 0, 1))))
+            which = "@Response 1" if score < 0 else "@Response 2"
+            individual.append(
+                {"score": score, "reasoning": f"{which} answers the question more accurately."}
+            )
+        rows["domain"].append(domain)
+        rows["language"].append(language)
+        rows["context"].append([{"role": role, "content": text} for role, text in turns])
+        rows["response1"].append(first)
+        rows["response2"].append(second)
+        rows["overall_preference"].append(preference)
+        rows["individual_preference"].append(individual)
+    return synthetic_frame(rows, _HELPSTEER3_RAW)
+
+
+_HS3_PREF = pl.col("overall_preference")
+_HS3_FIRST = _HS3_PREF < 0
+
+HELPSTEER3 = DatasetSpec(
+    name="helpsteer3",
+    repo="nvidia/HelpSteer3",
+    family="preference",
+    description=(
+        "HelpSteer3 (preference config): 40k conversations in general, STEM, code and "
+        "multilingual domains, each with two responses and an overall human preference "
+        "from -3 (response 1 much better) to 3 (response 2 much better); ties dropped."
+    ),
+    license="cc-by-4.0",
+    domain="general",
+    task_type="pairwise preference",
+    configs=("preference",),
+    default_config="preference",
+    default_split="validation",
+    columns=_columns(
+        default_id(),
+        input_expr=to_messages(pl.col("context")),
+        chosen=single_turn(
+            pl.when(_HS3_FIRST).then(pl.col("response1")).otherwise(pl.col("response2")),
+            role="assistant",
+        ),
+        rejected=single_turn(
+            pl.when(_HS3_FIRST).then(pl.col("response2")).otherwise(pl.col("response1")),
+            role="assistant",
+        ),
+        margin=_HS3_PREF.abs(),
+    ),
+    keep=_HS3_PREF != 0,
+    hub_files=tuple(
+        HubFile(f"preference/{split}.jsonl.gz", "preference", split)
+        for split in ("train", "validation")
+    ),
+    card_configs=tuple(
+        {
+            "config_name": name,
+            **({"default": True} if name == "preference" else {}),
+            "data_files": [
+                {"split": split, "path": f"{name}/{split}.jsonl.gz"}
+                for split in ("train", "validation")
+            ],
+        }
+        for name in ("preference", "feedback", "edit", "edit_quality")
+    ),
+    raw_schema={"preference": _HELPSTEER3_RAW},
+    synthetic=_helpsteer3_synthetic,
+    citation=(
+        "Wang et al., 2025, HelpSteer3-Preference: Open Human-Annotated Preference Data "
+        "across Diverse Tasks and Languages"
+    ),
+    tags=("preference", "human-feedback", "multilingual", "code", "stem", "multi-turn"),
+)
+
+
+# --------------------------------------------------------------------------------------
+# UltraFeedback (Argilla binarized)
+# --------------------------------------------------------------------------------------
+
+_ULTRAFEEDBACK_RAW: _Schema = {
+    "source": pl.String,
+    "instruction": pl.String,
+    "chosen_response": pl.String,
+    "rejected_response": pl.String,
+    "chosen_avg_rating": pl.Float64,
+    "rejected_avg_rating": pl.Float64,
+    "chosen_model": pl.String,
+}
+_ULTRAFEEDBACK_SOURCES = (
+    "evol_instruct",
+    "false_qa",
+    "flan_v2_niv2",
+    "sharegpt",
+    "ultrachat",
+    "truthful_qa",
+)
+_ULTRAFEEDBACK_MODELS = (
+    "gpt-4",
+    "gpt-3.5-turbo",
+    "llama-2-70b-chat",
+    "wizardlm-13b",
+    "ultralm-65b",
+)
+
+
+def _ultrafeedback_synthetic(req: SyntheticRequest) -> pl.DataFrame:
+    check_synthetic_config(req, "ultrafeedback", ("default",))
+    rng = req.rng()
+    rows: dict[str, list[Any]] = {name: [] for name in _ULTRAFEEDBACK_RAW}
+    for i in range(req.n):
+        prompt, better, worse = rng.choice(SAMPLE_EXCHANGES)
+        chosen_rating = rng.randint(8, 20) / 4  # averages of four 1..5 ratings
+        rejected_rating = (
+            chosen_rating if i % 5 == 2 else rng.randint(4, int(4 * chosen_rating) - 1) / 4
+        )
+        rows["source"].append(rng.choice(_ULTRAFEEDBACK_SOURCES))
+        rows["instruction"].append(prompt)
+        rows["chosen_response"].append(better)
+        rows["rejected_response"].append(better if i % 5 == 2 else worse)
+        rows["chosen_avg_rating"].append(chosen_rating)
+        rows["rejected_avg_rating"].append(rejected_rating)
+        rows["chosen_model"].append(rng.choice(_ULTRAFEEDBACK_MODELS))
+    return synthetic_frame(rows, _ULTRAFEEDBACK_RAW)
+
+
+_UF_DIFF = pl.col("chosen_avg_rating") - pl.col("rejected_avg_rating")
+_UF_SWAP = (_UF_DIFF < 0).fill_null(False)
+
+ULTRAFEEDBACK = DatasetSpec(
+    name="ultrafeedback",
+    repo="argilla/ultrafeedback-binarized-preferences",
+    family="preference",
+    description=(
+        "UltraFeedback binarized by Argilla: 64k single-turn instructions, the response "
+        "with the highest average GPT-4 rating as chosen and a random lower-rated one as "
+        "rejected; margin is the difference of the average ratings, ties dropped."
+    ),
+    license="unknown",
+    domain="general",
+    task_type="pairwise preference",
+    configs=("default",),
+    default_config="default",
+    default_split="train",
+    columns=_columns(
+        default_id(),
+        input_expr=single_turn(pl.col("instruction"), role="user"),
+        chosen=single_turn(
+            pl.when(_UF_SWAP)
+            .then(pl.col("rejected_response"))
+            .otherwise(pl.col("chosen_response")),
+            role="assistant",
+        ),
+        rejected=single_turn(
+            pl.when(_UF_SWAP)
+            .then(pl.col("chosen_response"))
+            .otherwise(pl.col("rejected_response")),
+            role="assistant",
+        ),
+        margin=_UF_DIFF.abs(),
+    ),
+    keep=(_UF_DIFF != 0).fill_null(True),
+    hub_files=(HubFile("data/train-00000-of-00001-9dffc9d46d32c335.parquet", "default", "train"),),
+    card_configs=(
+        {"config_name": "default", "data_files": [{"split": "train", "path": "data/train-*"}]},
+    ),
+    raw_schema={"default": _ULTRAFEEDBACK_RAW},
+    synthetic=_ultrafeedback_synthetic,
+    citation="Cui et al., 2023, UltraFeedback: Boosting Language Models with High-quality Feedback",
+    tags=("preference", "ai-feedback", "single-turn", "english"),
+)
+
+
+# --------------------------------------------------------------------------------------
+# LMArena human preference 140k
+# --------------------------------------------------------------------------------------
+
+# The card's dataset_info could not be read; nested dtypes follow the card text and code
+# that reads the files. ``full_conversation``, ``conv_metadata`` and ``category_tag``
+# member lists are a best reconstruction (the normalizer reads none of them).
+_ARENA_PART = pl.Struct(
+    {"type": pl.String, "text": pl.String, "image": pl.String, "mimeType": pl.String}
+)
+_ARENA_TURN = pl.Struct({"role": pl.String, "content": pl.List(_ARENA_PART)})
+_ARENA_CONVERSATION = pl.List(_ARENA_TURN)
+_ARENA_CATEGORY_TAG = pl.Struct(
+    {
+        "criteria_v0.1": pl.Struct(
+            dict.fromkeys(
+                (
+                    "complexity",
+                    "creativity",
+                    "domain_knowledge",
+                    "problem_solving",
+                    "real_world",
+                    "specificity",
+                    "technical_accuracy",
+                ),
+                pl.Boolean,
+            )
+        ),
+        "creative_writing_v0.1": pl.Struct({"creative_writing": pl.Boolean, "score": pl.String}),
+        "if_v0.1": pl.Struct({"if": pl.Boolean, "score": pl.Int64}),
+        "math_v0.1": pl.Struct({"math": pl.Boolean}),
+    }
+)
+_ARENA_CONV_METADATA = pl.Struct(
+    dict.fromkeys(
+        (
+            "sum_user_tokens",
+            "sum_assistant_a_tokens",
+            "sum_assistant_b_tokens",
+            "context_a_tokens",
+            "context_b_tokens",
+            "turns",
+        ),
+        pl.Int64,
+    )
+)
+_ARENA_RAW: _Schema = {
+    "id": pl.String,
+    "model_a": pl.String,
+    "model_b": pl.String,
+    "winner": pl.String,
+    "evaluation_session_id": pl.String,
+    "evaluation_order": pl.Int64,
+    "conversation_a": _ARENA_CONVERSATION,
+    "conversation_b": _ARENA_CONVERSATION,
+    "full_conversation": pl.List(
+        pl.Struct({"user": _ARENA_TURN, "model_side_a": _ARENA_TURN, "model_side_b": _ARENA_TURN})
+    ),
+    "conv_metadata": _ARENA_CONV_METADATA,
+    "category_tag": _ARENA_CATEGORY_TAG,
+    "language": pl.String,
+    "is_code": pl.Boolean,
+    "timestamp": pl.Datetime("us"),
+}
+_ARENA_MODELS = (
+    "gemini-2.5-pro",
+    "claude-opus-4-20250514",
+    "gpt-4.1-2025-04-14",
+    "o3-2025-04-16",
+    "deepseek-r1-0528",
+    "qwen3-235b-a22b",
+)
+_ARENA_WINNERS = ("model_a", "model_b")
+
+
+def _arena_conversation(conversation: str) -> pl.Expr:
+    """Arena turns (content = list of typed parts) -> messages, text parts joined."""
+    turn = pl.element().struct
+    return pl.col(conversation).list.eval(
+        pl.struct(
+            normalize_role(turn.field("role")).alias("role"),
+            join_text_parts(turn.field("content")).alias("content"),
+        )
+    )
+
+
+def _arena_prepare(lf: pl.LazyFrame) -> pl.LazyFrame:
+    a, b = _arena_conversation("conversation_a"), _arena_conversation("conversation_b")
+    a_wins = pl.col("winner") == "model_a"
+    lf = lf.with_columns(
+        pl.when(a_wins).then(a).otherwise(b).alias(_CHOSEN_CONV),
+        pl.when(a_wins).then(b).otherwise(a).alias(_REJECTED_CONV),
+    )
+    return _split_pair(lf, at=first_assistant_index)
+
+
+def _arena_parts(text: str, *, image: bool = False) -> list[dict[str, Any]]:
+    parts: list[dict[str, Any]] = []
+    if image:
+        parts.append(
+            {"type": "image", "text": None, "image": "uploads/9f2c.png", "mimeType": "image/png"}
+        )
+    parts.append({"type": "text", "text": text, "image": None, "mimeType": None})
+    return parts
+
+
+def _arena_synthetic(req: SyntheticRequest) -> pl.DataFrame:
+    check_synthetic_config(req, "arena_140k", ("default",))
+    rng = req.rng()
+    rows: dict[str, list[Any]] = {name: [] for name in _ARENA_RAW}
+    start = datetime(2025, 4, 17, 9, 30)
+    for i in range(req.n):
+        model_a, model_b = rng.sample(_ARENA_MODELS, 2)
+        # Both ties kinds at fixed positions, so every small sample has some.
+        winner = {2: "tie", 5: "both_bad"}.get(i % 6, rng.choice(_ARENA_WINNERS))
+        prompt, better, worse = rng.choice(SAMPLE_EXCHANGES)
+        a_text, b_text = (better, worse) if winner != "model_b" else (worse, better)
+        a_turns = [("user", prompt, i % 7 == 4), ("assistant", a_text, False)]
+        b_turns = [("user", prompt, i % 7 == 4), ("assistant", b_text, False)]
+        if i % 4 == 3:  # a second round: same user turn, each side answers again
+            question, answer = rng.choice(SAMPLE_FOLLOW_UPS)
+            a_turns += [("user", question, False), ("assistant", answer, False)]
+            b_turns += [("user", question, False), ("assistant", f"{answer} (b)", False)]
+        conv_a = [{"role": r, "content": _arena_parts(t, image=im)} for r, t, im in a_turns]
+        conv_b = [{"role": r, "content": _arena_parts(t, image=im)} for r, t, im in b_turns]
+        session = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        rows["id"].append(str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+        rows["model_a"].append(model_a)
+        rows["model_b"].append(model_b)
+        rows["winner"].append(winner)
+        rows["evaluation_session_id"].append(session)
+        rows["evaluation_order"].append(1)
+        rows["conversation_a"].append(conv_a)
+        rows["conversation_b"].append(conv_b)
+        rows["full_conversation"].append(
+            [
+                {"user": conv_a[k], "model_side_a": conv_a[k + 1], "model_side_b": conv_b[k + 1]}
+                for k in range(0, len(conv_a), 2)
+            ]
+        )
+        words = [len(str(t).split()) for _, t, _ in a_turns + b_turns]
+        rows["conv_metadata"].append(
+            {
+                "sum_user_tokens": sum(words[0 : len(a_turns) : 2]),
+                "sum_assistant_a_tokens": sum(words[1 : len(a_turns) : 2]),
+                "sum_assistant_b_tokens": sum(words[len(a_turns) + 1 :: 2]),
+                "context_a_tokens": sum(words[: len(a_turns) - 1]),
+                "context_b_tokens": sum(words[len(a_turns) : -1]),
+                "turns": len(a_turns) // 2,
+            }
+        )
+        rows["category_tag"].append(
+            {
+                "criteria_v0.1": {
+                    "complexity": rng.random() < 0.3,
+                    "creativity": "haiku" in prompt,
+                    "domain_knowledge": True,
+                    "problem_solving": rng.random() < 0.5,
+                    "real_world": rng.random() < 0.6,
+                    "specificity": rng.random() < 0.5,
+                    "technical_accuracy": rng.random() < 0.5,
+                },
+                "creative_writing_v0.1": {"creative_writing": "haiku" in prompt, "score": "no"},
+                "if_v0.1": {"if": False, "score": rng.randint(0, 3)},
+                "math_v0.1": {"math": "*" in prompt},
+            }
+        )
+        rows["language"].append("en")
+        rows["is_code"].append("Python" in prompt)
+        rows["timestamp"].append(start + timedelta(minutes=17 * i))
+    return synthetic_frame(rows, _ARENA_RAW)
+
+
+ARENA_140K = DatasetSpec(
+    name="arena_140k",
+    repo="lmarena-ai/arena-human-preference-140k",
+    family="preference",
+    description=(
+        "LMArena human preferences (140k release, ~136k votes, 2025): anonymous battles "
+        "between two models on the same user prompt, single- and multi-turn, with the "
+        "user's vote; tie and both_bad votes dropped."
+    ),
+    license="cc-by-4.0",
+    domain="general",
+    task_type="pairwise preference",
+    configs=("default",),
+    default_config="default",
+    default_split="train",
+    columns=_columns(pl.col("id").cast(pl.String)),
+    prepare=_arena_prepare,
+    keep=pl.col("winner").is_in(_ARENA_WINNERS),
+    hub_files=tuple(
+        HubFile(f"data/train-{i:05d}-of-00007.parquet", "default", "train") for i in range(7)
+    ),
+    card_configs=(
+        {"config_name": "default", "data_files": [{"split": "train", "path": "data/train-*"}]},
+    ),
+    raw_schema={"default": _ARENA_RAW},
+    synthetic=_arena_synthetic,
+    citation=(
+        "Chiang et al., 2024, Chatbot Arena: An Open Platform for Evaluating LLMs by "
+        "Human Preference"
+    ),
+    tags=("preference", "human-feedback", "arena", "multilingual", "multi-turn"),
+)
+
+
+# --------------------------------------------------------------------------------------
+# Tülu 3 8B preference mixture
+# --------------------------------------------------------------------------------------
+
+_TULU3_PREFERENCE_RAW: _Schema = {
+    "id": pl.String,
+    "prompt": pl.String,
+    "chosen": _HUB_MESSAGES,
+    "rejected": _HUB_MESSAGES,
+    "source": pl.String,
+}
+_TULU3_PREFERENCE_SOURCES = (
+    "allenai/tulu-3-sft-reused-on-policy-8b",
+    "allenai/tulu-3-sft-reused-off-policy-8b",
+    "allenai/tulu-3-wildchat-if-on-policy-8b",
+    "allenai/tulu-3-IF-augmented-on-policy-8b",
+    "allenai/tulu-3-ultrafeedback-cleaned-on-policy-8b",
+)
+
+
+def _tulu3_preference_prepare(lf: pl.LazyFrame) -> pl.LazyFrame:
+    lf = lf.with_columns(
+        to_messages(pl.col("chosen")).alias(_CHOSEN_CONV),
+        to_messages(pl.col("rejected")).alias(_REJECTED_CONV),
+    )
+    return _split_pair(lf)
+
+
+def _tulu3_preference_synthetic(req: SyntheticRequest) -> pl.DataFrame:
+    check_synthetic_config(req, "tulu3_preference", ("default",))
+    rng = req.rng()
+    rows: dict[str, list[Any]] = {name: [] for name in _TULU3_PREFERENCE_RAW}
+    for i in range(req.n):
+        source = rng.choice(_TULU3_PREFERENCE_SOURCES)
+        turns, better, worse = _exchange(rng, follow_ups=1 if i % 6 == 5 else 0)
+        rows["id"].append(f"{source.removeprefix('allenai/')}_{i}")
+        rows["prompt"].append(turns[-1][1])
+        rows["chosen"].append(_dicts([*turns, ("assistant", better)]))
+        rows["rejected"].append(_dicts([*turns, ("assistant", worse)]))
+        rows["source"].append(source)
+    return synthetic_frame(rows, _TULU3_PREFERENCE_RAW)
+
+
+TULU3_PREFERENCE = DatasetSpec(
+    name="tulu3_preference",
+    repo="allenai/llama-3.1-tulu-3-8b-preference-mixture",
+    family="preference",
+    description=(
+        "Tülu 3 8B preference mixture: 271k on- and off-policy preference pairs "
+        "(chosen/rejected conversations judged by GPT-4o) used for Tülu 3 8B DPO."
+    ),
+    license="odc-by",
+    domain="general",
+    task_type="pairwise preference",
+    configs=("default",),
+    default_config="default",
+    default_split="train",
+    columns=_columns(pl.col("id").cast(pl.String)),
+    prepare=_tulu3_preference_prepare,
+    hub_files=tuple(
+        HubFile(f"data/train-{i:05d}-of-00004.parquet", "default", "train") for i in range(4)
+    ),
+    card_configs=(
+        {"config_name": "default", "data_files": [{"split": "train", "path": "data/train-*"}]},
+    ),
+    raw_schema={"default": _TULU3_PREFERENCE_RAW},
+    synthetic=_tulu3_preference_synthetic,
+    citation=(
+        "Lambert et al., 2024, Tülu 3: Pushing Frontiers in Open Language Model Post-Training"
+    ),
+    tags=("preference", "dpo", "ai-feedback", "instruction-following"),
+)
+
+
+SPECS: tuple[DatasetSpec, ...] = (HH_RLHF, HELPSTEER3, ULTRAFEEDBACK, ARENA_140K, TULU3_PREFERENCE)
