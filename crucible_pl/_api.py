@@ -92,20 +92,29 @@ def load_lazy(
 
     Examples
     --------
+    The examples run against the built-in local Hub of synthetic data.
+
     >>> import polars as pl
     >>> import crucible_pl
-    >>> lf = crucible_pl.load_lazy("openai/gsm8k", "test[:3]", config="main")
-    >>> lf.select(pl.col("answer").str.extract(r"#### (.+)$")).collect()
-    shape: (3, 1)
-    ┌────────┐
-    │ answer │
-    │ ---    │
-    │ str    │
-    ╞════════╡
-    │ 18     │
-    │ 3      │
-    │ 70000  │
-    └────────┘
+    >>> crucible_pl.load_lazy("gsm8k", "test[:3]").select("id", "expected").collect()
+    shape: (3, 2)
+    ┌───────────────────┬──────────┐
+    │ id                ┆ expected │
+    │ ---               ┆ ---      │
+    │ str               ┆ str      │
+    ╞═══════════════════╪══════════╡
+    │ gsm8k/main/test/0 ┆ 7.4      │
+    │ gsm8k/main/test/1 ┆ 4.4      │
+    │ gsm8k/main/test/2 ┆ 28       │
+    └───────────────────┴──────────┘
+
+    A repo id gives the raw Hub columns; filters and projections reach the scan:
+
+    >>> raw = crucible_pl.load_lazy("openai/gsm8k", "test", config="main")
+    >>> raw.collect_schema()
+    Schema([('question', String), ('answer', String)])
+    >>> raw.filter(pl.col("answer").str.contains("= <<37/5")).select(pl.len()).collect().item()
+    1
     """
     return _load.open_frame(
         name,
@@ -202,7 +211,7 @@ def info(
     >>> import crucible_pl
     >>> meta = crucible_pl.info("openai/gsm8k", config="main")
     >>> [(s.name, s.num_rows) for s in meta.splits]
-    [('test', 1319), ('train', 7473)]
+    [('test', 40), ('train', 40)]
     >>> meta.columns
     {'question': String, 'answer': String}
     """

@@ -534,7 +534,8 @@ def configs_from_card(
             splits = found[0] if found else {}
         kept = {split: paths for split, paths in splits.items() if paths}
         if len(kept) < len(splits):
-            logger.warning(
+            # Info, not a warning: loading such a split still fails with the splits that exist.
+            logger.info(
                 "Config %r: splits %s match no data file", name, sorted(set(splits) - set(kept))
             )
         is_default = bool(entry.get("default", False))

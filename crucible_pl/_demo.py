@@ -19,10 +19,19 @@ from pathlib import Path
 
 import polars as pl
 
-__all__ = ["DEMO_DATASETS", "demo_environment", "run_demo"]
+__all__ = ["DEMO_DATASETS", "demo_environment", "run_demo", "write_demo_repos"]
 
 DEMO_DATASETS = ("gsm8k", "mmlu", "humaneval", "arc")
 _DEMO_ROWS = 40
+
+
+def write_demo_repos(hub_root: Path, *, rows: int = _DEMO_ROWS) -> None:
+    """Write the synthetic repos of :data:`DEMO_DATASETS` under ``hub_root``."""
+    from .registry import get_spec
+    from .testing import write_spec_repo
+
+    for name in DEMO_DATASETS:
+        write_spec_repo(hub_root, get_spec(name), rows=rows, seed=0)
 
 
 @contextlib.contextmanager
@@ -32,12 +41,10 @@ def demo_environment(root: Path, *, rows: int = _DEMO_ROWS) -> Iterator[object]:
     Sets ``HF_ENDPOINT``, ``HF_HOME`` and ``CRUCIBLE_PL_CACHE`` for the duration and
     restores them afterwards. Yields the running :class:`LocalHub`.
     """
-    from .registry import get_spec
-    from .testing import LocalHub, write_spec_repo
+    from .testing import LocalHub
 
     hub_root = root / "hub"
-    for name in DEMO_DATASETS:
-        write_spec_repo(hub_root, get_spec(name), rows=rows, seed=0)
+    write_demo_repos(hub_root, rows=rows)
     saved = {
         k: os.environ.get(k)
         for k in ("HF_ENDPOINT", "HF_HOME", "CRUCIBLE_PL_CACHE", "HF_HUB_CACHE", "HF_HUB_OFFLINE")
