@@ -163,7 +163,9 @@ IFEVAL = DatasetSpec(
         "input": pl.col("prompt"),
         "expected": pl.lit(None),
         "instruction_id_list": pl.col("instruction_id_list"),
-        "kwargs": pl.col("kwargs"),
+        "kwargs": pl.col("kwargs").cast(
+            pl.List(IFEVAL_KWARGS)
+        ),  # JSON infers all-null members as Null
     },
     hub_files=(HubFile("ifeval_input_data.jsonl", "default", "train"),),
     card_configs=None,
