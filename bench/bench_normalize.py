@@ -1,0 +1,287 @@
+"""Benchmark the normalizers: normalized vs raw ``load_lazy(...).collect()`` on the same files.
+
+Usage::
+
+    python bench/bench_normalize.py [--rows N] [--repeat R] [--only NAME ...]
+
+For each dataset below, a synthetic repo shaped exactly like the registered spec's Hub
+repo is written: ``write_spec_repo(rows=3)`` lays out every file and the card, then the
+files of the measured config and split are rewritten with ``--rows`` rows in total
+(spread over their shards), made by the spec's own synthetic generator and cast to its
+raw schema, exactly as ``write_spec_repo(rows=...)`` makes them. (Passing the big
+``rows=`` to ``write_spec_repo`` itself would write it to every file: 175 files for MMLU.)
+
+All repos are served by one ``LocalHub``; one cold load per dataset fills a fresh cache.
+Then, warm, ``load_lazy(name, ...).collect()`` and ``load_lazy(name, ..., raw=True)
+.collect()`` are timed alternately (``--repeat`` runs each, median), with zero requests to
+the hub (asserted). Target: the normalizer adds <= 25% to the raw collect.
+
+Last, ``load_lazy("mmlu", config="all").select("id", "expected").head(5).collect()`` is
+compared with the full normalized collect, to show that projection and ``head`` reach
+the scan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import polars as pl
+
+import crucible_pl
+from crucible_pl.errors import DatasetNotFoundError
+from crucible_pl.registry import get_spec
+from crucible_pl.registry._spec import DatasetSpec, SyntheticRequest
+from crucible_pl.testing import LocalHub, write_repo, write_spec_repo
+
+TARGET_NORMALIZE = 0.25
+SHARED_HUB = Path(__file__).resolve().parents[2] / "shared" / "hub"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A registered dataset, the config and split measured, and why it is here."""
+
+    name: str
+    config: str
+    split: str
+    note: str
+
+
+CASES = (
+    Case("gsm8k", "main", "test", "answer after ####"),
+    Case("mmlu", "all", "test", "choices, letter -> index"),
+    Case("hendrycks_math", "algebra", "test", r"last \boxed{} of the solution"),
+    Case("math_500", "default", "test", "JSON Lines, converted once"),
+    Case("arc", "ARC-Challenge", "test", "label -> index"),
+    Case("hh_rlhf", "default", "test", "4 configs of jsonl.gz transcripts"),
+    Case("tulu3_sft", "default", "train", "6 shards of messages"),
+)
+
+# The real files in ../shared/hub (small: a few thousand rows each).
+REAL_CASES = (
+    Case("gsm8k", "main", "train", "answer after ####"),
+    Case("mmlu", "high_school_european_history", "test", "choices, letter -> index"),
+    Case("arc", "ARC-Easy", "test", "label -> index"),
+    Case("boolq", "default", "validation", "bool -> index"),
+)
+
+
+def clean_env() -> None:
+    """No token, offline flag, endpoint or cache location inherited from the caller."""
+    for name in list(os.environ):
+        if name.startswith(("HF_", "CRUCIBLE_PL_", "HUGGING_FACE_")):
+            del os.environ[name]
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+
+
+def write_case(root: Path, spec: DatasetSpec, case: Case, rows: int) -> int:
+    """Lay out ``spec``'s repo with ``rows`` rows in total in ``case``'s config and split."""
+    write_spec_repo(root, spec, rows=3)
+    targets = [
+        f
+        for f in spec.hub_files
+        if f.config in spec.source_configs(case.config) and f.split == case.split
+    ]
+    per_file = -(-rows // len(targets))
+    for seed, f in enumerate(targets):
+        sub = spec.for_config(f.config)
+        assert sub.synthetic is not None
+        df = sub.synthetic(SyntheticRequest(f.config, f.split, per_file, seed))
+        schema = sub.raw_schema.get(f.config) or spec.raw_schema.get(f.config)
+        if schema:
+            df = df.cast(pl.Schema(schema))
+        write_repo(root, spec.repo, {f.path: df}, ref=f.revision)
+    return len(targets)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def interleaved(
+    first: Callable[[], object], second: Callable[[], object], repeat: int
+) -> tuple[list[float], list[float]]:
+    """``repeat`` timings of each, alternating which goes first, after one untimed run each."""
+    first()
+    second()
+    a: list[float] = []
+    b: list[float] = []
+    for i in range(repeat):
+        if i % 2:
+            b.append(timed(second))
+            a.append(timed(first))
+        else:
+            a.append(timed(first))
+            b.append(timed(second))
+    return a, b
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def load(case: Case, *, raw: bool = False) -> pl.LazyFrame:
+    return crucible_pl.load_lazy(case.name, case.split, config=case.config, raw=raw)
+
+
+def collect(case: Case, *, raw: bool) -> pl.DataFrame:
+    """A whole warm load, from ``load_lazy`` to the collected frame."""
+    return load(case, raw=raw).collect()
+
+
+def compare(cases: Sequence[Case], *, repeat: int, breakdown: bool) -> bool:
+    """Time normalized vs raw collects of each case (warm); print a row per case."""
+    header = f"{'dataset':<16}{'config/split':<36}{'rows':>8}{'raw ms':>9}{'norm ms':>9}"
+    print(f"{header}{'added':>10}  verdict (target <= +25%)  what the normalizer does")
+    ok = True
+    for case in cases:
+        norm_times, raw_times = interleaved(
+            partial(collect, case, raw=False), partial(collect, case, raw=True), repeat
+        )
+        t_norm, t_raw = statistics.median(norm_times), statistics.median(raw_times)
+        added = t_norm / t_raw - 1
+        passed = added <= TARGET_NORMALIZE
+        ok &= passed
+        rows = load(case).select(pl.len()).collect().item()
+        where = f"{case.config}/{case.split}"
+        print(
+            f"{case.name:<16}{where:<36}{rows:>8}{t_raw * 1e3:9.1f}{t_norm * 1e3:9.1f}"
+            f"{added:+10.1%}  {verdict(passed):<25} {case.note}"
+        )
+        if breakdown:
+            lf = load(case)
+            costs = []
+            for column in lf.collect_schema().names():
+                times = [timed(lf.select(column).collect) for _ in range(3)]
+                costs.append(f"{column} {statistics.median(times) * 1e3:.1f}")
+            print(f"{'':<16}  ms to collect each column alone: {', '.join(costs)}")
+    return ok
+
+
+def compare_head(repeat: int) -> bool:
+    """A projected ``head(5)`` of MMLU 'all' vs its full normalized collect."""
+
+    def head() -> pl.DataFrame:
+        lf = crucible_pl.load_lazy("mmlu", config="all")
+        return lf.select("id", "expected").head(5).collect()
+
+    def full() -> pl.DataFrame:
+        return crucible_pl.load_lazy("mmlu", config="all").collect()
+
+    head_times, full_times = interleaved(head, full, repeat)
+    t_head, t_full = statistics.median(head_times), statistics.median(full_times)
+    snapshots = Path(os.environ["HF_HOME"]) / "hub" / "datasets--cais--mmlu" / "snapshots"
+    files = sorted(snapshots.glob("*/all/test-*.parquet"))
+    floor = statistics.median(
+        [timed(pl.scan_parquet(files).head(5).collect) for _ in range(repeat)]
+    )
+    # head(5) cannot beat a bare head(5) of the same file: judge it against that floor plus
+    # the load path's own budget (20% + 5 ms), and report the ratio to the full collect.
+    passed = t_head <= floor * 1.2 + 0.005
+    print(
+        f"\nmmlu all: .select('id', 'expected').head(5).collect() {t_head * 1e3:.1f} ms vs "
+        f"full collect {t_full * 1e3:.1f} ms: ratio {t_head / t_full:.2%} "
+        f"({t_full / t_head:.0f}x cheaper)\n   bare pl.scan_parquet(file).head(5).collect() "
+        f"{floor * 1e3:.1f} ms  {verdict(passed)} (target: head <= bare head * 1.2 + 5 ms)"
+    )
+    return passed
+
+
+def describe_machine() -> None:
+    load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"python {platform.python_version()}, polars {pl.__version__}, "
+        f"crucible_pl {crucible_pl.__version__}, {os.cpu_count()} CPUs, "
+        f"POLARS_MAX_THREADS={pl.thread_pool_size()}, load average {load_avg}"
+    )
+
+
+def assert_no_requests(hub: LocalHub) -> None:
+    if hub.requests:
+        raise AssertionError(
+            f"warm loads made {len(hub.requests)} request(s): "
+            f"{[(r.method, r.path) for r in hub.requests][:5]}"
+        )
+    print("requests to the hub during the warm runs: 0 (asserted)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=100_000, help="rows per measured split")
+    parser.add_argument("--repeat", type=int, default=9, help="runs of each (median)")
+    parser.add_argument("--only", nargs="*", default=None, help="dataset names to run")
+    parser.add_argument("--breakdown", action="store_true", help="also time each column alone")
+    parser.add_argument("--no-real", action="store_true", help="skip the ../shared/hub variant")
+    args = parser.parse_args(argv)
+
+    clean_env()
+    describe_machine()
+    cases: list[tuple[Case, DatasetSpec]] = []
+    for case in CASES:
+        if args.only and case.name not in args.only:
+            continue
+        try:
+            cases.append((case, get_spec(case.name)))
+        except DatasetNotFoundError:
+            print(f"{case.name}: skipped, no such spec in this registry")
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="crucible-bench-normalize-") as tmp:
+        root = Path(tmp) / "hub"
+        for case, spec in cases:
+            start = time.perf_counter()
+            files = write_case(root, spec, case, args.rows)
+            print(
+                f"wrote {spec.repo} {case.config}/{case.split}: {args.rows} rows in {files} "
+                f"file(s), {time.perf_counter() - start:.1f} s"
+            )
+        os.environ["HF_HOME"] = str(Path(tmp) / "hf-home")
+        os.environ["CRUCIBLE_PL_CACHE"] = str(Path(tmp) / "crucible")
+        with LocalHub(root) as hub:
+            os.environ["HF_ENDPOINT"] = hub.url
+            for case, _ in cases:  # cold: download (and convert) once, untimed
+                load(case, raw=True)
+            hub.clear_requests()
+            print(f"\nsynthetic data (spec generators), {args.rows} rows each, warm cache:")
+            ok &= compare([c for c, _ in cases], repeat=args.repeat, breakdown=args.breakdown)
+            if any(case.name == "mmlu" for case, _ in cases):
+                ok &= compare_head(args.repeat)
+            assert_no_requests(hub)
+
+        if args.no_real:
+            print("\nreal data: skipped (--no-real)")
+        elif not (SHARED_HUB / "datasets").is_dir():
+            print(f"\nreal data: skipped, {SHARED_HUB} is absent")
+        else:
+            # Fresh caches: the synthetic repos above have the same repo ids.
+            os.environ["HF_HOME"] = str(Path(tmp) / "real" / "hf-home")
+            os.environ["CRUCIBLE_PL_CACHE"] = str(Path(tmp) / "real" / "crucible")
+            with LocalHub(SHARED_HUB) as hub:
+                os.environ["HF_ENDPOINT"] = hub.url
+                real = [c for c in REAL_CASES if not args.only or c.name in args.only]
+                for case in real:
+                    load(case, raw=True)
+                hub.clear_requests()
+                print(f"\nreal data ({SHARED_HUB}), warm cache:")
+                ok &= compare(real, repeat=args.repeat, breakdown=args.breakdown)
+                assert_no_requests(hub)
+    print(f"\noverall: {verdict(ok)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
