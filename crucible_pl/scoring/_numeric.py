@@ -1,0 +1,159 @@
+"""Numbers in free text: extraction and tolerant comparison, as Polars expressions.
+
+What counts as a number (one regex, applied with ``str.extract_all``):
+
+* an optional sign, taken only at the start of the text or after a character that is
+  not a letter, digit, ``.`` or ``-`` (so ``10-20`` is ``10`` and ``20``, not ``-20``);
+* an optional ``$`` before or after the sign (``$5``, ``-$5``, ``$-5``);
+* digits with optional thousands separators (``1,234,567``), an optional decimal part
+  (``3.0``, ``.5``) and an optional exponent (``1e-3``, ``2.5E+4``);
+* an optional ``/denominator`` (``1/2`` is 0.5, a zero denominator gives null);
+* an optional ``%``, which is **dropped without scaling**: ``50%`` is 50.0. Answer keys
+  such as GSM8K write the bare number for a percentage question, so a model's ``50%``
+  must match the key's ``50``.
+
+Mixed numbers (``1 1/2``), words (``seven``) and LaTeX fractions (``\\frac{1}{2}``) are
+not numbers here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+
+from crucible_pl.errors import InvalidInputError
+from crucible_pl.scoring._text import ColumnOrExpr, _as_text, _named
+
+__all__ = ["NUMBER_PATTERN", "extract_number", "numeric_match"]
+
+NUMBER_PATTERN = (
+    r"(?:(?:^|[^\w.\-])[-+])?"  # sign, only where it cannot be a hyphen or a minus of a range
+    r"(?:\$[-+]?)?"  # currency, before or after the sign
+    r"(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"  # 1,234 / 1234 / 3.0 / .5
+    r"(?:[eE][-+]?\d+)?"  # exponent
+    r"(?:/\d+)?"  # fraction denominator
+    r"%?"
+)
+"""The regular expression (Rust ``regex`` syntax) that finds one number in a text."""
+
+Position = Literal["first", "last"]
+
+
+def _check_position(position: str) -> None:
+    if position not in ("first", "last"):
+        raise InvalidInputError(
+            f"Invalid position {position!r}: expected 'first' or 'last'. "
+            "Use position='last' for the final answer of a worked solution."
+        )
+
+
+def _number_text(expr: ColumnOrExpr, position: Position) -> pl.Expr:
+    """The chosen number's text with context characters, ``$``, ``,`` and ``%`` removed."""
+    _check_position(position)
+    matches = _as_text(expr).str.extract_all(NUMBER_PATTERN)
+    picked = matches.list.last() if position == "last" else matches.list.first()
+    return picked.str.replace_all(r"[^0-9.eE+\-/]", "")
+
+
+def _parse_number_text(text: pl.Expr) -> pl.Expr:
+    """Cleaned number text (maybe ``a/b``) -> Float64; a zero denominator gives null."""
+    parts, num, den, value = (pl.field(name) for name in ("parts", "num", "den", "value"))
+    return (
+        pl.struct(parts=text.str.split("/"))
+        .struct.with_fields(
+            num=parts.list.first().cast(pl.Float64, strict=False),
+            den=parts.list.get(1, null_on_oob=True).cast(pl.Float64, strict=False),
+        )
+        .struct.with_fields(value=pl.when(den.is_null()).then(num).otherwise(num / den))
+        .struct.with_fields(value=pl.when(value.is_finite()).then(value))
+        .struct.field("value")
+    )
+
+
+def extract_number(expr: ColumnOrExpr, *, position: Position = "last") -> pl.Expr:
+    """Extract one number from free text as Float64.
+
+    See the module documentation for the accepted formats: thousands separators,
+    currency, signs, decimals, exponents, simple fractions and percentages (``50%`` is
+    50.0, not 0.5).
+
+    Parameters
+    ----------
+    expr
+        A String column name or expression (numbers are read from their text).
+    position
+        ``"last"`` (default: the final answer of a worked solution) or ``"first"``.
+
+    Returns
+    -------
+    pl.Expr
+        A Float64 expression; null when the text holds no number.
+
+    Raises
+    ------
+    InvalidInputError
+        ``position`` is neither ``"first"`` nor ``"last"``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.scoring import extract_number
+    >>> texts = ["It costs $1,234.", "so -3.5", "50%", "1/2", "x = 1e-3", "none", "3.0 or 4"]
+    >>> pl.DataFrame({"t": texts}).select(extract_number("t"))["t"].to_list()
+    [1234.0, -3.5, 50.0, 0.5, 0.001, None, 4.0]
+    >>> pl.select(extract_number(pl.lit("3.0 or 4"), position="first")).item()
+    3.0
+    """
+    return _named(_parse_number_text(_number_text(expr, position)), expr)
+
+
+def numeric_match(
+    prediction: ColumnOrExpr,
+    reference: ColumnOrExpr,
+    *,
+    rel_tol: float = 1e-9,
+    abs_tol: float = 0.0,
+) -> pl.Expr:
+    """Whether the last numbers of prediction and reference are equal within a tolerance.
+
+    Both sides go through :func:`extract_number` (``position="last"``); numeric
+    references work too. Equality follows :func:`math.isclose`:
+    ``|p - r| <= max(rel_tol * max(|p|, |r|), abs_tol)``. A side with no number, or a
+    null, gives ``False``.
+
+    Parameters
+    ----------
+    prediction, reference
+        Column names or expressions.
+    rel_tol, abs_tol
+        Relative and absolute tolerance, both non-negative.
+
+    Returns
+    -------
+    pl.Expr
+        A Boolean expression named after ``prediction``.
+
+    Raises
+    ------
+    InvalidInputError
+        A negative tolerance.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.scoring import numeric_match
+    >>> df = pl.DataFrame(
+    ...     {"p": ["The total is $1,200.", "0.5", "I don't know"], "r": ["1200", "1/2", "7"]}
+    ... )
+    >>> df.select(numeric_match("p", "r"))["p"].to_list()
+    [True, True, False]
+    """
+    if rel_tol < 0 or abs_tol < 0:
+        raise InvalidInputError(
+            f"Invalid tolerance rel_tol={rel_tol!r}, abs_tol={abs_tol!r}: both must be >= 0."
+        )
+    pred = extract_number(prediction)
+    ref = extract_number(reference)
+    matched = pred.is_close(ref, abs_tol=abs_tol, rel_tol=rel_tol).fill_null(False)
+    return _named(matched, prediction)
