@@ -295,14 +295,10 @@ def _split_stats(
     entries = layout.configs[config][split]
     if manifest is not None:
         try:
-            rows = sum(int(f["rows"]) for f in manifest["files"])
-            first = _resolve.CachedFile(
-                str(manifest["files"][0]["path"]),
-                str(manifest["files"][0]["revision"]),
-                bool(manifest["files"][0]["converted"]),
-                int(manifest["files"][0]["rows"]),
-            ).local_path(layout.repo)
+            files = [_resolve.CachedFile.from_json(f, layout.repo) for f in manifest["files"]]
+            first = files[0].local_path(layout.repo)
             if first.is_file():
+                rows = sum(f.rows for f in files)
                 return rows, _scan.parquet_schema(first), _scan.hf_features(first)
         except (KeyError, TypeError, ValueError, IndexError, DataFormatError):
             logger.warning(

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import _config
+from . import _config, _validate
 
 __all__ = [
     "MANIFEST_FORMAT",
@@ -50,6 +50,7 @@ __all__ = [
     "manifest_dir",
     "read_json",
     "ref_path",
+    "remove_hub_file",
     "split_path",
     "write_json",
 ]
@@ -101,6 +102,25 @@ def hub_file_path(repo: str, sha: str, filename: str) -> Path:
     """
     folder = "datasets--" + repo.replace("/", "--")
     return _config.hub_cache_dir().joinpath(folder, "snapshots", sha, *filename.split("/"))
+
+
+def remove_hub_file(repo: str, sha: str, filename: str) -> None:
+    """Remove a file from the HF cache: its snapshot entry and the blob it links to.
+
+    Used on a file found corrupt, so that the next download fetches it afresh
+    (huggingface_hub would otherwise link the snapshot to the same blob again). A link
+    that leads outside the HF cache is removed without touching its target.
+    """
+    _validate.repo_path(filename, repo=repo)
+    pointer = hub_file_path(repo, sha, filename)
+    if pointer.is_symlink():
+        blob = pointer.resolve()
+        if blob.is_relative_to(_config.hub_cache_dir().resolve()):
+            blob.unlink(missing_ok=True)
+        else:
+            logger.warning("Not following %s: it links outside the HF cache", pointer)
+    pointer.unlink(missing_ok=True)
+    logger.info("Removed %s of %s@%s from the HF cache", filename, repo, sha[:12])
 
 
 def read_json(path: Path) -> dict[str, Any] | None:

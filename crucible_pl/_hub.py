@@ -8,20 +8,37 @@ imported lazily so that ``import crucible_pl`` and warm loads stay fast.
 
 Endpoint, cache directory and token are read from :mod:`crucible_pl._config` at
 call time and passed explicitly (huggingface_hub reads ``HF_ENDPOINT`` only once,
-at import). Retries and backoff are huggingface_hub's own.
+at import).
+
+Retries and backoff are huggingface_hub's own (``http_backoff``: capped exponential,
+``Retry-After`` honoured), with two gaps closed here (see ``docs/reliability.md``):
+
+* ``HfApi.dataset_info`` neither retries nor times out, so repo info is fetched with
+  ``http_backoff`` and the ``HF_HUB_DOWNLOAD_TIMEOUT`` huggingface_hub uses for other
+  requests. A refused connection is not retried: the Hub is down or the endpoint is
+  wrong, and the caller should hear it at once.
+* ``hf_hub_download`` does not retry a 5xx answer to its GET, nor a connection dropped
+  during its first HEAD, and checks only the size of what it stored. Each file gets
+  one more download after such a failure, or after its bytes fail the checksum its
+  ETag names (sha256 for LFS files, the git blob sha1 otherwise), a single bounded
+  second attempt, not a retry loop.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import re
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from . import _config, _validate
+from . import _cache, _config, _validate
 from .errors import (
     CrucibleError,
     DataFormatError,
@@ -32,15 +49,31 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from huggingface_hub import HfApi
+    import httpx2
 
-__all__ = ["CONVERT_BRANCH", "RepoState", "download_files", "fetch_footer", "repo_state"]
+__all__ = [
+    "CONVERT_BRANCH",
+    "RepoState",
+    "discard_file",
+    "download_files",
+    "fetch_footer",
+    "repo_state",
+]
 
 logger = logging.getLogger(__name__)
 
 CONVERT_BRANCH = "refs/convert/parquet"
 _LIBRARY = "crucible-pl"
 _MAX_WORKERS = 8
+_RETRY_PAUSE = 1.0  # seconds before the one extra download attempt (huggingface_hub's base wait)
+_TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_SHA1 = re.compile(r"[0-9a-f]{40}")
+_HASH_CHUNK = 1 << 20
+
+
+class _CorruptDownloadError(Exception):
+    """A stored file whose bytes do not hash to the ETag it was downloaded under."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +87,39 @@ class RepoState:
     card: dict[str, Any]
 
 
-def _api(token: str | None) -> HfApi:
-    from huggingface_hub import HfApi
+def _retry_exceptions() -> tuple[type[Exception], ...]:
+    """huggingface_hub's default transient errors, except a refused connection."""
+    import httpx2
 
-    return HfApi(endpoint=_config.endpoint(), token=token, library_name=_LIBRARY)
+    return (
+        httpx2.TimeoutException,
+        httpx2.RemoteProtocolError,
+        httpx2.ReadError,
+        httpx2.WriteError,
+    )
+
+
+def _request_timeout() -> float:
+    """huggingface_hub's timeout for requests other than file metadata (10 s by default)."""
+    from huggingface_hub import constants
+
+    return float(constants.HF_HUB_DOWNLOAD_TIMEOUT)
+
+
+def _get(url: str, *, token: str | None, headers: dict[str, str] | None = None) -> httpx2.Response:
+    """GET through huggingface_hub's ``http_backoff``, raising its errors for HTTP statuses."""
+    from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
+
+    response = http_backoff(
+        "GET",
+        url,
+        headers={**build_hf_headers(token=token, library_name=_LIBRARY), **(headers or {})},
+        timeout=_request_timeout(),
+        retry_on_exceptions=_retry_exceptions(),
+        follow_redirects=True,
+    )
+    hf_raise_for_status(response)
+    return response
 
 
 @contextlib.contextmanager
@@ -107,6 +169,13 @@ def _translated(
             dataset=repo,
             revision=revision,
         ) from err
+    except _CorruptDownloadError as err:
+        raise DataFormatError(
+            f"{err} Nothing was cached for it. Retry later; if it persists, the file on the "
+            "Hub or a proxy in between serves wrong bytes.",
+            dataset=repo,
+            revision=revision,
+        ) from None
     except hf.HfHubHTTPError as err:
         status = err.response.status_code if err.response is not None else None
         if status in (401, 403):
@@ -118,6 +187,24 @@ def _translated(
             revision=revision,
         ) from None
     except (hf.LocalEntryNotFoundError, httpx2.HTTPError, OSError) as err:
+        local = not isinstance(err, (ConnectionError, TimeoutError, hf.LocalEntryNotFoundError))
+        if local and isinstance(err, OSError) and err.errno is not None:
+            # A local failure (disk full, permissions), not the network.
+            raise CrucibleError(
+                f"Could not write {repo}{where} into the cache: {err.strerror} "
+                f"({err.filename or 'cache'}). Free space or fix permissions in the cache "
+                "directory (HF_HOME / CRUCIBLE_PL_CACHE).",
+                dataset=repo,
+                revision=revision,
+            ) from err
+        if _is_size_mismatch(err):
+            raise DataFormatError(
+                f"The download of {repo}{where} did not have the size the Hub advertised, twice "
+                "(a connection or proxy cutting or padding the body). Nothing was cached for it; "
+                "retry later.",
+                dataset=repo,
+                revision=revision,
+            ) from None
         raise HubUnavailableError(
             f"Could not reach the Hub at {endpoint} for {repo}{where} "
             f"({type(err).__name__}). Nothing was cached for this request. Check the network "
@@ -139,19 +226,57 @@ def _gated_message(repo: str, err: Exception, token: str | None) -> str:
     return f"Access to {repo} was refused{code}: the dataset is gated or private. {hint}"
 
 
+def _is_size_mismatch(err: BaseException) -> bool:
+    """huggingface_hub's "Consistency check failed" after a download of the wrong size.
+
+    It raises a bare ``OSError`` without an errno; every other OSError it lets through
+    is a subclass (its HTTP errors, ``FileNotFoundError``...) or carries an errno (disk
+    full, permissions). Told apart by class and attributes, never by message.
+    """
+    return type(err) is OSError and err.errno is None
+
+
+def _worth_one_more_try(err: BaseException) -> bool:
+    """Failures huggingface_hub does not retry by itself, and the corrupt downloads."""
+    import httpx2
+    from huggingface_hub import errors as hf
+
+    if isinstance(err, _CorruptDownloadError) or _is_size_mismatch(err):
+        return True
+    if isinstance(err, hf.HfHubHTTPError):  # a 5xx answer to the GET is never retried
+        status = err.response.status_code if err.response is not None else None
+        return status in _TRANSIENT_STATUS
+    # A connection dropped during the first HEAD escapes hf_hub_download unretried.
+    return isinstance(err, (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.WriteError))
+
+
 def repo_state(repo: str, revision: str, *, token: str | None) -> RepoState:
     """Resolve ``revision`` of ``repo`` to a commit sha, its file list and its card.
 
     One API request (repo info at that revision); a second one (README.md) only when
     the server does not return the card's metadata itself.
     """
+    from huggingface_hub.hf_api import DatasetInfo
+
     tok = _config.token(token)
+    endpoint = _config.endpoint()
+    url = f"{endpoint}/api/datasets/{repo}/revision/{quote(revision, safe='')}"
     with _translated(repo, revision=revision, what="repo info", token=tok):
-        info = _api(tok).dataset_info(repo, revision=revision)
-    sha = info.sha
-    if not isinstance(sha, str) or len(sha) != 40:
+        response = _get(url, token=tok)
+    try:
+        info = DatasetInfo(**response.json())  # type: ignore[no-untyped-call]
+    except (ValueError, TypeError, KeyError, AttributeError) as err:
         raise DataFormatError(
-            f"The Hub at {_config.endpoint()} returned no commit sha for {repo}@{revision}; "
+            f"The Hub at {endpoint} answered the repo info of {repo}@{revision} with something "
+            f"that is not a Hub repo description ({type(err).__name__}); is HF_ENDPOINT a "
+            "Hub-compatible server?",
+            dataset=repo,
+            revision=revision,
+        ) from None
+    sha = info.sha
+    if not isinstance(sha, str) or _SHA1.fullmatch(sha) is None:
+        raise DataFormatError(
+            f"The Hub at {endpoint} returned no commit sha for {repo}@{revision}; "
             "is HF_ENDPOINT a Hub-compatible server?",
             dataset=repo,
             revision=revision,
@@ -169,23 +294,12 @@ def repo_state(repo: str, revision: str, *, token: str | None) -> RepoState:
 
 def _read_card(repo: str, sha: str, *, token: str | None) -> dict[str, Any] | None:
     import yaml
-    from huggingface_hub import hf_hub_download
     from huggingface_hub.repocard import metadata_load
 
-    with _translated(repo, revision=sha, what="README.md", token=token):
-        path = hf_hub_download(
-            repo,
-            "README.md",
-            repo_type="dataset",
-            revision=sha,
-            cache_dir=_config.hub_cache_dir(),
-            endpoint=_config.endpoint(),
-            token=token,
-            library_name=_LIBRARY,
-        )
+    path = _fetch(repo, "README.md", sha, token=token)
     try:
-        return metadata_load(str(path))
-    except yaml.YAMLError as err:
+        return metadata_load(str(path))  # yaml.safe_load: no object construction
+    except (yaml.YAMLError, ValueError) as err:  # ValueError: front matter that is not a mapping
         raise DataFormatError(
             f"The dataset card (README.md) of {repo}@{sha[:12]} has YAML front matter that "
             f"does not parse: {err}. Fix the card, or pin a revision whose card parses.",
@@ -194,63 +308,128 @@ def _read_card(repo: str, sha: str, *, token: str | None) -> dict[str, Any] | No
         ) from None
 
 
+def _file_digest(path: Path, algorithm: str) -> str:
+    """sha256 of a file, or its git blob sha1 (``blob <size>\\0`` + content)."""
+    if algorithm == "sha256":
+        digest = hashlib.sha256()
+    else:
+        digest = hashlib.sha1(usedforsecurity=False)
+        digest.update(f"blob {path.stat().st_size}\0".encode())
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_blob(local: Path, repo: str, path: str) -> None:
+    """Check a cached file against the ETag its blob is named after.
+
+    The HF cache stores each file as ``blobs/<etag>`` behind a snapshot symlink; the
+    ETag is the file's sha256 for LFS files and its git blob sha1 otherwise (what
+    ``HfApi.verify_repo_checksums`` checks too). Without symlinks (some Windows setups)
+    the ETag is not on disk and the check is skipped; the Parquet footer check of the
+    caller still runs.
+    """
+    if not local.is_symlink():
+        return
+    blob = local.resolve()
+    etag = blob.name
+    if _SHA256.fullmatch(etag):
+        algorithm = "sha256"
+    elif _SHA1.fullmatch(etag):
+        algorithm = "git-sha1"
+    else:
+        return
+    actual = _file_digest(blob, algorithm)
+    if actual != etag:
+        raise _CorruptDownloadError(
+            f"The downloaded bytes of {path} of {repo} do not match the checksum the Hub "
+            f"advertised ({algorithm} {actual[:12]}... instead of {etag[:12]}...), twice."
+        )
+
+
+def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
+    """Download one file into the HF cache and check it; one more try if that fails.
+
+    The second attempt is made only for failures huggingface_hub does not retry itself
+    (see :func:`_worth_one_more_try`); a corrupt file is removed from the cache first.
+    """
+    from huggingface_hub import hf_hub_download
+
+    _validate.repo_path(path, repo=repo)
+
+    def attempt() -> Path:
+        local = Path(
+            str(
+                hf_hub_download(
+                    repo,
+                    path,
+                    repo_type="dataset",
+                    revision=sha,
+                    cache_dir=_config.hub_cache_dir(),
+                    endpoint=_config.endpoint(),
+                    token=token,
+                    library_name=_LIBRARY,
+                )
+            )
+        )
+        try:
+            _check_blob(local, repo, path)
+        except _CorruptDownloadError:
+            _cache.remove_hub_file(repo, sha, path)
+            raise
+        return local
+
+    with _translated(repo, revision=sha, what=path, token=token):
+        try:
+            return attempt()
+        except Exception as err:
+            if not _worth_one_more_try(err):
+                raise
+            logger.warning(
+                "Downloading %s of %s failed (%s); trying once more", path, repo, type(err).__name__
+            )
+        time.sleep(_RETRY_PAUSE)
+        return attempt()
+
+
 def download_files(repo: str, files: Sequence[tuple[str, str]], *, token: str | None) -> list[Path]:
     """Download ``(path, commit sha)`` pairs into the HF cache; return their local paths.
 
     Files already cached at that sha cost no request. huggingface_hub writes each
-    file as ``.incomplete`` and renames it when complete, under a file lock, so an
+    file to a temporary name and renames it when complete, under a file lock, so an
     interrupted download is never taken for a complete one and concurrent processes
-    download each file once.
+    download each file once. Each stored file is checked against the checksum its ETag
+    names; a transient failure huggingface_hub does not retry, or a corrupt file, gets
+    one more attempt.
     """
-    from huggingface_hub import hf_hub_download
-
     tok = _config.token(token)
-    cache_dir = _config.hub_cache_dir()
-    endpoint = _config.endpoint()
-
-    def fetch(item: tuple[str, str]) -> Path:
-        path, sha = item
-        _validate.repo_path(path, repo=repo)
-        with _translated(repo, revision=sha, what=path, token=tok):
-            local = hf_hub_download(
-                repo,
-                path,
-                repo_type="dataset",
-                revision=sha,
-                cache_dir=cache_dir,
-                endpoint=endpoint,
-                token=tok,
-                library_name=_LIBRARY,
-            )
-        return Path(str(local))
-
     if len(files) <= 1:
-        return [fetch(item) for item in files]
+        return [_fetch(repo, path, sha, token=tok) for path, sha in files]
     with ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(files))) as pool:
-        return list(pool.map(fetch, files))
+        return list(pool.map(lambda item: _fetch(repo, item[0], item[1], token=tok), files))
+
+
+def discard_file(repo: str, sha: str, path: str) -> None:
+    """Remove a downloaded file (snapshot link and blob) so it is downloaded afresh."""
+    _cache.remove_hub_file(repo, sha, path)
 
 
 def fetch_footer(repo: str, sha: str, path: str, *, token: str | None) -> bytes:
     """The Parquet footer of a remote file (``PAR1`` trailer included), by Range requests.
 
-    Two small requests through huggingface_hub's own HTTP session: the last 64 KiB,
+    Two small requests through huggingface_hub's ``http_backoff``: the last 64 KiB,
     and, for a larger footer, the rest of it. Used by ``info()`` for files that are
     not cached, so row counts and schemas cost kilobytes, not the whole file.
     """
     from huggingface_hub import hf_hub_url
-    from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
+    _validate.repo_path(path, repo=repo)
     tok = _config.token(token)
     url = hf_hub_url(repo, path, repo_type="dataset", revision=sha, endpoint=_config.endpoint())
-    headers = build_hf_headers(token=tok, library_name=_LIBRARY)
-    session = get_session()
     tail = 64 * 1024
     with _translated(repo, revision=sha, what=path, token=tok):
-        response = session.get(
-            url, headers={**headers, "Range": f"bytes=-{tail}"}, follow_redirects=True
-        )
-        hf_raise_for_status(response)
-        data = response.content
+        data = _get(url, token=tok, headers={"Range": f"bytes=-{tail}"}).content
         if len(data) < 8 or data[-4:] != b"PAR1":
             raise DataFormatError(
                 f"{path} of {repo} is not a valid Parquet file (no PAR1 trailer).",
@@ -259,11 +438,12 @@ def fetch_footer(repo: str, sha: str, path: str, *, token: str | None) -> bytes:
             )
         footer_len = int.from_bytes(data[-8:-4], "little")
         if footer_len + 8 > len(data):
-            response = session.get(
-                url,
-                headers={**headers, "Range": f"bytes=-{footer_len + 8}"},
-                follow_redirects=True,
-            )
-            hf_raise_for_status(response)
-            data = response.content
+            data = _get(url, token=tok, headers={"Range": f"bytes=-{footer_len + 8}"}).content
+    if footer_len + 8 > len(data):
+        raise DataFormatError(
+            f"{path} of {repo} is not a valid Parquet file (footer length {footer_len} exceeds "
+            f"the {len(data)} bytes served).",
+            dataset=repo,
+            revision=sha,
+        )
     return data[-(footer_len + 8) :]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import _cache, _datafiles, _hub, _scan
+from . import _cache, _datafiles, _hub, _scan, _validate
 from .errors import (
     CacheMissError,
     ConfigNotFoundError,
@@ -145,9 +145,16 @@ class Layout:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Layout:
+        """Rebuild a layout from its manifest; ``ValueError`` etc. when it is malformed.
+
+        Every file path must stay inside the repo and every revision be a commit sha:
+        a manifest edited to point elsewhere is refused, not followed.
+        """
+        repo = str(data["repo"])
         configs = {
             str(c): {
-                str(s): tuple((str(p), str(r)) for p, r in files) for s, files in splits.items()
+                str(s): tuple((_manifest_path(p, repo), _manifest_sha(r)) for p, r in files)
+                for s, files in splits.items()
             }
             for c, splits in data["configs"].items()
         }
@@ -194,6 +201,18 @@ class Layout:
                 config=config,
                 split=split,
             )
+
+
+def _manifest_path(value: object, repo: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"file path {value!r} is not a string")
+    return _validate.repo_path(value, repo=repo)  # InvalidPathError is a ValueError
+
+
+def _manifest_sha(value: object) -> str:
+    if not isinstance(value, str) or not is_sha(value):
+        raise ValueError(f"revision {value!r} is not a commit sha")
+    return value
 
 
 def _listing(names: Sequence[str], limit: int = 60) -> str:
@@ -253,8 +272,11 @@ def get_layout(
     if data is not None:
         try:
             layout = Layout.from_json(data)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            logger.warning("Ignoring malformed layout manifest %s", path)
+            if (layout.repo, layout.sha) != (repo, sha):
+                raise ValueError(f"it describes {layout.repo}@{layout.sha}")
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            logger.warning("Ignoring malformed layout manifest %s (%s)", path, err)
+            layout = None
     if layout is None:
         if offline:
             raise _miss(f"The file layout of {repo}@{sha[:12]}", repo, sha)
@@ -329,12 +351,40 @@ def _merge_convert(layout: Layout, *, token: str | None) -> Layout:
 
 @dataclass(frozen=True)
 class CachedFile:
-    """One data file of a split, as cached: repo path, commit, kind and row count."""
+    """One data file of a split, as cached: repo path, commit, kind, row count and size.
+
+    ``size`` is the local Parquet file's size in bytes (``None`` in manifests written
+    before it was recorded).
+    """
 
     path: str
     revision: str
     converted: bool
     rows: int
+    size: int | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], repo: str) -> CachedFile:
+        """One file entry of a split manifest; ``ValueError`` etc. when malformed."""
+        rows, size, converted = data["rows"], data.get("size"), data["converted"]
+        if not _is_count(rows) or not (size is None or _is_count(size)):
+            raise ValueError(f"rows {rows!r} / size {size!r} are not non-negative integers")
+        if not isinstance(converted, bool):
+            raise TypeError(f"converted {converted!r} is not a boolean")
+        return cls(
+            _manifest_path(data["path"], repo),
+            _manifest_sha(data["revision"]),
+            converted,
+            rows,
+            size,
+        )
+
+    def remove(self, repo: str) -> None:
+        """Remove the cached file, so that the next load fetches or converts it again."""
+        if self.converted:
+            self.local_path(repo).unlink(missing_ok=True)
+        else:
+            _hub.discard_file(repo, self.revision, self.path)
 
     def local_path(self, repo: str) -> Path:
         if self.converted:
@@ -360,25 +410,99 @@ class SplitFiles:
         return [f.local_path(self.repo) for f in self.files]
 
 
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _damage(file: CachedFile, local: Path) -> str | None:
+    """Why a cached Parquet file cannot be used as complete, or None when it looks intact.
+
+    Cheap by design (a ``stat`` and two small reads, about 20 µs): the recorded size,
+    then the magic bytes and footer length. It catches files cut short, padded or
+    overwritten at either end; a full checksum runs only when a file is downloaded.
+    """
+    try:
+        size = local.stat().st_size
+    except OSError:
+        return "it is missing"
+    if file.size is not None and size != file.size:
+        return f"it is {size} bytes long, not the {file.size} bytes it had when cached"
+    try:
+        _scan.check_parquet(local, parse_footer=False)
+    except (DataFormatError, OSError) as err:
+        return str(err)
+    return None
+
+
 def _read_split_manifest(
     path: Path, repo: str, sha: str, config: str, split: str
-) -> SplitFiles | None:
+) -> tuple[SplitFiles | None, list[str]]:
+    """The split's cached files, or None (and the damaged files, already removed)."""
     data = _cache.read_json(path)
     if data is None:
-        return None
+        return None, []
     try:
-        files = tuple(
-            CachedFile(str(f["path"]), str(f["revision"]), bool(f["converted"]), int(f["rows"]))
-            for f in data["files"]
-        )
-    except (KeyError, TypeError, ValueError):
-        logger.warning("Ignoring malformed split manifest %s", path)
-        return None
+        files = tuple(CachedFile.from_json(f, repo) for f in data["files"])
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        logger.warning("Ignoring malformed split manifest %s (%s)", path, err)
+        return None, []
     split_files = SplitFiles(repo, sha, config, split, files)
-    if not all(p.is_file() for p in split_files.local_paths()):
-        logger.info("Cached files of %s %s/%s are gone; fetching again", repo, config, split)
-        return None
-    return split_files
+    damaged: list[str] = []
+    for file, local in zip(files, split_files.local_paths(), strict=True):
+        problem = _damage(file, local)
+        if problem is None:
+            continue
+        if local.exists() or local.is_symlink():
+            logger.warning(
+                "Cached %s of %s %s/%s is damaged (%s); removing it to fetch it again",
+                file.path,
+                repo,
+                config,
+                split,
+                problem,
+            )
+            file.remove(repo)
+            damaged.append(file.path)
+        else:
+            logger.info(
+                "Cached %s of %s %s/%s is gone; fetching again", file.path, repo, config, split
+            )
+    if damaged or not all(p.is_file() for p in split_files.local_paths()):
+        return None, damaged
+    return split_files, []
+
+
+def _checked_parquet(
+    repo: str, repo_file: str, revision: str, local: Path, *, token: str | None, where: str
+) -> tuple[Path, int]:
+    """A downloaded Parquet file whose footer parses, and its row count.
+
+    A file that fails is removed and downloaded once more (it may have been damaged
+    after huggingface_hub stored it); a second failure is a :class:`DataFormatError`
+    naming the file, and the bad file is not left in the cache.
+    """
+    try:
+        return local, _parquet_rows(local)
+    except DataFormatError:
+        _hub.discard_file(repo, revision, repo_file)
+        logger.warning("%s of %s is not valid Parquet; downloading it once more", repo_file, repo)
+    local = _hub.download_files(repo, [(repo_file, revision)], token=token)[0]
+    try:
+        return local, _parquet_rows(local)
+    except DataFormatError as err:
+        _hub.discard_file(repo, revision, repo_file)
+        raise DataFormatError(
+            f"{repo_file} of {repo}@{revision[:12]}{where} is not a valid Parquet file, also "
+            f"when downloaded again ({err}). Nothing was cached for it; the file on the Hub is "
+            "damaged or not Parquet: pin another revision.",
+            dataset=repo,
+            revision=revision,
+        ) from None
+
+
+def _parquet_rows(local: Path) -> int:
+    _scan.check_parquet(local)
+    return _scan.parquet_row_count(local)
 
 
 def get_split(
@@ -387,33 +511,42 @@ def get_split(
     """The local Parquet files of one config and split, downloading what is missing."""
     repo, sha = layout.repo, layout.sha
     path = _cache.split_path(repo, sha, config, split)
-    cached = _read_split_manifest(path, repo, sha, config, split)
+    cached, damaged = _read_split_manifest(path, repo, sha, config, split)
     if cached is not None:
         return cached
     if offline:
-        raise _miss(f"{repo} (config {config!r}, split {split!r})", repo, sha, config, split)
+        what = f"{repo} (config {config!r}, split {split!r})"
+        if damaged:
+            what += f" is damaged in the cache ({', '.join(damaged)} removed) and"
+        raise _miss(what, repo, sha, config, split)
     entries = layout.configs[config][split]
     local = _hub.download_files(repo, list(entries), token=token)
     files: list[CachedFile] = []
-    for (repo_file, revision), downloaded in zip(entries, local, strict=False):
+    where = f" (config {config!r}, split {split!r})"
+    for (repo_file, revision), downloaded in zip(entries, local, strict=True):
         fmt, _ = _datafiles.data_format(repo_file)
         converted = fmt != "parquet"
         if converted:
             target = _cache.converted_path(repo, revision, repo_file)
             _scan.convert_to_parquet(downloaded, target)
+            try:
+                rows = _scan.parquet_row_count(target)
+            except DataFormatError as err:
+                target.unlink(missing_ok=True)
+                raise DataFormatError(
+                    f"The Parquet conversion of {repo_file} of {repo}@{revision[:12]} cannot be "
+                    f"read ({err}).",
+                    dataset=repo,
+                    config=config,
+                    split=split,
+                    revision=revision,
+                ) from None
         else:
-            target = downloaded
-        try:
-            rows = _scan.parquet_row_count(target)
-        except DataFormatError as err:
-            raise DataFormatError(
-                f"{repo_file} of {repo}@{revision[:12]} is not a valid Parquet file ({err}).",
-                dataset=repo,
-                config=config,
-                split=split,
-                revision=revision,
-            ) from None
-        files.append(CachedFile(repo_file, revision, converted, rows))
+            target, rows = _checked_parquet(
+                repo, repo_file, revision, downloaded, token=token, where=where
+            )
+        size = target.stat().st_size
+        files.append(CachedFile(repo_file, revision, converted, rows, size))
     result = SplitFiles(repo, sha, config, split, tuple(files))
     _cache.write_json(
         path,

@@ -9,6 +9,8 @@ client always downloads over plain HTTP.
 Every request goes through :meth:`LocalHub.handle` (request in, response out) and is
 recorded before its response is written, so a test can assert exactly what the client
 asked for. The recorded requests never hold the token, only whether one was sent.
+:meth:`LocalHub.inject` arms deterministic faults (see :mod:`crucible_pl.testing._faults`):
+error answers, stalls, dropped connections, short or corrupt bodies, rewritten JSON.
 
 Endpoints (repo type ``dataset`` only)::
 
@@ -41,6 +43,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode
 
 from crucible_pl.errors import InvalidInputError, InvalidRepoIdError
+from crucible_pl.testing._faults import Fault, FaultSet, FiredFault
 from crucible_pl.testing._repos import (
     CONVERT_PREFIX,
     FileEntry,
@@ -74,7 +77,8 @@ class RecordedRequest:
     query
         The raw query string (``""`` when none).
     status
-        The HTTP status the hub answered with.
+        The HTTP status the hub answered with; ``0`` when an injected fault dropped
+        or stalled the connection without an answer.
     repo_id, revision, filename
         What the request was about, decoded; ``None`` where it does not apply.
         ``filename`` is set for ``resolve`` (file download) requests only.
@@ -144,6 +148,15 @@ class HubResponse:
     file: Path | None = None
     offset: int = 0
     length: int = 0
+    fault: Fault | None = field(default=None, repr=False)
+
+    def read_body(self) -> bytes:
+        """The whole body as bytes (read from the file slice when it is one)."""
+        if self.file is None:
+            return self.body
+        with self.file.open("rb") as fh:
+            fh.seek(self.offset)
+            return fh.read(self.length)
 
     @property
     def content_length(self) -> int:
@@ -266,6 +279,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(request, response)
 
     def _send(self, request: HubRequest, response: HubResponse) -> None:
+        fault = response.fault
+        if fault is not None and response.status == 0:  # drop, or stall before answering
+            if fault.kind == "stall":
+                self.server.hub._stopping.wait(fault.seconds)
+            self.close_connection = True
+            return
         self.send_response(response.status)
         names = {name.lower() for name, _ in response.headers}
         for name, value in response.headers:
@@ -275,12 +294,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if request.method == "HEAD":
             return
+        limit = response.content_length
+        if fault is not None:
+            limit = fault.after_bytes if fault.after_bytes is not None else limit // 2
+        self._write_body(response, min(limit, response.content_length))
+        if fault is not None:  # truncate, or stall mid-body: cut the connection short
+            self.wfile.flush()
+            if fault.kind == "stall":
+                self.server.hub._stopping.wait(fault.seconds)
+            self.close_connection = True
+
+    def _write_body(self, response: HubResponse, limit: int) -> None:
         if response.file is None:
-            self.wfile.write(response.body)
+            self.wfile.write(response.body[:limit])
             return
         with response.file.open("rb") as fh:
             fh.seek(response.offset)
-            remaining = response.length
+            remaining = limit
             while remaining > 0:
                 chunk = fh.read(min(_COPY_CHUNK, remaining))
                 if not chunk:
@@ -310,6 +340,8 @@ class LocalHub:
         Entries per page of the tree listing (at most 50 with ``expand=true``).
     host, port
         Where to listen; ``port=0`` picks a free port.
+    faults
+        Faults armed from the start; more can be armed with :meth:`inject`.
 
     Raises
     ------
@@ -348,6 +380,7 @@ class LocalHub:
         page_size: int = 1000,
         host: str = "127.0.0.1",
         port: int = 0,
+        faults: Iterable[Fault] = (),
     ) -> None:
         if not Path(root).is_dir():
             raise InvalidInputError(
@@ -377,6 +410,8 @@ class LocalHub:
         self._thread: threading.Thread | None = None
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
+        self._faults = FaultSet(faults)
+        self._stopping = threading.Event()  # ends injected stalls early on stop()
 
     def __repr__(self) -> str:
         state = self.url if self._server is not None else "stopped"
@@ -396,6 +431,7 @@ class LocalHub:
         """Start serving in a daemon thread (no-op when already running); return ``self``."""
         if self._server is not None:
             return self
+        self._stopping.clear()
         self._server = _Server((self._host, self._port), self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -412,6 +448,7 @@ class LocalHub:
         server, thread = self._server, self._thread
         if server is None:
             return
+        self._stopping.set()
         server.shutdown()
         server.close_connections()
         server.server_close()
@@ -455,6 +492,38 @@ class LocalHub:
             and (repo_id is None or r.repo_id == repo_id)
         ]
 
+    # -- faults ----------------------------------------------------------------------
+
+    def inject(self, *faults: Fault) -> None:
+        """Arm faults: each hits the first ``fault.times`` requests it matches.
+
+        Faults are tried in the order they were armed; a request gets at most one
+        answer-replacing fault and one body-altering fault.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import httpx2
+        >>> from crucible_pl.testing import Fault, LocalHub
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> with LocalHub(tmp.name) as hub:
+        ...     hub.inject(Fault.error(503, path="/api/*", times=1))
+        ...     first = httpx2.get(f"{hub.url}/api/datasets/me/toy").status_code
+        ...     second = httpx2.get(f"{hub.url}/api/datasets/me/toy").status_code
+        >>> first, second, [f.status for f in hub.faults_fired()]
+        (503, 401, [503])
+        >>> tmp.cleanup()
+        """
+        self._faults.add(*faults)
+
+    def clear_faults(self) -> None:
+        """Disarm every fault and forget which fired."""
+        self._faults.clear()
+
+    def faults_fired(self) -> list[FiredFault]:
+        """The faults that fired so far, in order, with the request each one hit."""
+        return self._faults.fired()
+
     def _record(self, request: HubRequest, response: HubResponse) -> None:
         record = RecordedRequest(
             method=request.method,
@@ -473,14 +542,39 @@ class LocalHub:
     # -- dispatch --------------------------------------------------------------------
 
     def handle(self, request: HubRequest) -> HubResponse:
-        """Answer one request. Every request passes here: the place to inject faults."""
+        """Answer one request. Every request passes here, and so do injected faults."""
+        path = unquote(request.path)
+        fault = self._faults.take(request.method, path, before_routing=True)
+        if fault is not None:
+            if fault.kind == "status":
+                return _json(
+                    {"error": f"Injected fault: HTTP {fault.status}"},
+                    fault.status,
+                    fault.error_headers(),
+                )
+            return HubResponse(0, fault=fault)  # drop, or stall: no answer at all
         try:
-            return self._route(request)
+            response = self._route(request)
         except _HubError as err:
             return err.response
         except Exception:
             logger.exception("LocalHub failed on %s %s", request.method, request.path)
             return _json({"error": "Internal Error"}, 500)
+        has_body = (
+            request.method != "HEAD"
+            and response.status in (200, 206)
+            and response.content_length > 0
+        )
+        if not has_body:
+            return response
+        fault = self._faults.take(request.method, path, before_routing=False, has_body=True)
+        if fault is None:
+            return response
+        if fault.kind in ("corrupt", "rewrite"):
+            body = fault.alter(response.read_body())
+            return HubResponse(response.status, response.headers, body)
+        response.fault = fault  # truncate, or stall mid-body: applied while sending
+        return response
 
     def _route(self, req: HubRequest) -> HubResponse:
         seg = req.segments
