@@ -1,0 +1,771 @@
+"""Seeded, order-independent sampling, splitting and reshaping of LazyFrames.
+
+Every function takes and returns ``pl.LazyFrame`` and never collects. Rows are keyed
+by :func:`~crucible_pl._hashing.stable_hash` of their id column and a seed, with the
+id itself breaking (astronomically rare) hash ties, so a result depends only on the
+set of rows and the seed: not on file order, row order, machine or Polars version.
+Outputs of :func:`sample`, :func:`shuffle`, :func:`stratified_sample`,
+:func:`train_test_split` and :func:`k_fold` come in that hash order.
+
+Row counts needed for exact sizes are computed inside the query (``pl.len()``,
+windows), so nothing runs until the caller collects. Argument errors are raised at
+call time; checking that columns exist resolves the schema (``collect_schema``),
+which reads metadata only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+import polars as pl
+
+from crucible_pl._hashing import check_seed, mix64, stable_hash
+from crucible_pl.errors import ColumnNotFoundError, InvalidInputError
+
+__all__ = [
+    "flatten",
+    "interleave",
+    "k_fold",
+    "sample",
+    "shard",
+    "shuffle",
+    "shuffle_choices",
+    "stratified_sample",
+    "train_test_split",
+]
+
+_H = "__crucible_hash"
+_RANK = "__crucible_rank"
+_FLAG = "__crucible_take"
+_GROUP_KEY = "__crucible_group"
+_ROW = "__crucible_row"
+_SRC = "__crucible_source"
+_STEP = "__crucible_step"
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _require_columns(lf: pl.LazyFrame, columns: Sequence[str], *, what: str) -> None:
+    available = lf.collect_schema().names()
+    missing = [c for c in columns if c not in available]
+    if missing:
+        raise ColumnNotFoundError(
+            f"{what} names column(s) {', '.join(map(repr, missing))} that the frame does not "
+            f"have. Available columns: {', '.join(available) or '(none)'}."
+        )
+
+
+def _as_columns(by: str | Sequence[str], *, name: str) -> list[str]:
+    cols = [by] if isinstance(by, str) else list(by)
+    if not cols or not all(isinstance(c, str) for c in cols):
+        raise InvalidInputError(
+            f"Invalid {name}={by!r}: expected a column name or a non-empty list of column names."
+        )
+    return cols
+
+
+def _check_int(value: object, name: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidInputError(f"Invalid {name}={value!r}: expected an int >= {minimum}.")
+    return value
+
+
+def _check_fraction(value: object, name: str, *, allow_one: bool) -> float:
+    ok = (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float))
+        and math.isfinite(value)
+        and value > 0
+        and (value <= 1 if allow_one else value < 1)
+    )
+    if not ok:
+        interval = "(0, 1]" if allow_one else "(0, 1)"
+        raise InvalidInputError(
+            f"Invalid {name}={value!r}: expected a fraction in {interval}, e.g. {name}=0.2."
+        )
+    return float(value)  # type: ignore[arg-type]
+
+
+def _keyed(lf: pl.LazyFrame, seed: int, id_column: str, extra: Sequence[str] = ()) -> pl.LazyFrame:
+    """Check the columns and the seed, then add the hash key column."""
+    check_seed(seed)
+    _require_columns(lf, [id_column, *extra], what="The id_column/by argument")
+    if _H in lf.collect_schema().names():
+        raise InvalidInputError(f"Column name {_H!r} is reserved by crucible-pl; rename it.")
+    return lf.with_columns(stable_hash(pl.col(id_column), seed).alias(_H))
+
+
+def _hash_order(id_column: str) -> list[str]:
+    return [_H, id_column]
+
+
+def _round_half_up(x: pl.Expr) -> pl.Expr:
+    return (x + 0.5).floor().cast(pl.Int64)
+
+
+# --------------------------------------------------------------------------- selection core
+
+
+def _flag_top(
+    keyed: pl.LazyFrame, n: pl.Expr, by: Sequence[str] | None, id_column: str
+) -> pl.LazyFrame:
+    """Add a boolean column marking the ``n`` selected rows (smallest hashes).
+
+    Stratified: each row is one unit of its stratum; the row of hash rank ``k`` (0-based,
+    within its stratum of ``N_s`` rows out of ``N``) has priority ``n * N_s - k * N``,
+    i.e. ``N`` times its stratum's remaining quota ``n * N_s / N - k``. Taking the ``n``
+    rows of highest priority is exactly the largest-remainder (Hamilton) allocation.
+    When ``n`` is at least the number of strata, each stratum's first row is taken
+    first, so every stratum is represented; the units given up for that are those of
+    lowest priority (the most over-allocated strata). Priority ties between strata are
+    broken by the stratum's smallest row hash, i.e. by a seeded draw.
+    """
+    order = _hash_order(id_column)
+    if not by:
+        return keyed.sort(order).with_columns(
+            (pl.int_range(pl.len(), dtype=pl.Int64) < n).alias(_FLAG)
+        )
+    n64 = n.cast(pl.Int64)
+    rank = pl.int_range(pl.len(), dtype=pl.Int64).over(by)
+    size = pl.len().over(by).cast(pl.Int64)
+    total = pl.len().cast(pl.Int64)
+    ranked = keyed.sort(order).with_columns(
+        rank.alias(_RANK), pl.col(_H).min().over(by).alias(_GROUP_KEY)
+    )
+    first = (pl.col(_RANK) == 0) & (n64 >= (pl.col(_RANK) == 0).sum())
+    priority = n64 * size - pl.col(_RANK) * total
+    return (
+        ranked.with_columns(first.alias(_FLAG), priority.alias(_RANK))
+        .sort([_FLAG, _RANK, _GROUP_KEY, *order], descending=[True, True, False, False, False])
+        .with_columns((pl.int_range(pl.len(), dtype=pl.Int64) < n64).alias(_FLAG))
+        .drop(_RANK, _GROUP_KEY)
+    )
+
+
+def _take(flagged: pl.LazyFrame, id_column: str, *, keep: bool = True) -> pl.LazyFrame:
+    cond = pl.col(_FLAG) if keep else ~pl.col(_FLAG)
+    return flagged.filter(cond).sort(_hash_order(id_column)).drop(_FLAG, _H)
+
+
+# --------------------------------------------------------------------------- public
+
+
+def sample(
+    lf: pl.LazyFrame,
+    *,
+    n: int | None = None,
+    fraction: float | None = None,
+    seed: int = 0,
+    id_column: str = "id",
+) -> pl.LazyFrame:
+    """Take a seeded sample of rows: the ones with the smallest ``stable_hash(id, seed)``.
+
+    Exactly ``n`` rows (all rows when the frame has fewer), or exactly
+    ``floor(fraction * len + 0.5)`` rows (``fraction * len`` rounded half up). Samples
+    are nested: with the same seed, a smaller sample is a prefix of a larger one.
+
+    Parameters
+    ----------
+    lf
+        The frame to sample from.
+    n
+        Number of rows, ``>= 0``. Exactly one of ``n`` and ``fraction`` must be given.
+    fraction
+        Share of rows in ``(0, 1]``.
+    seed
+        Seed of the hash, an int in ``[0, 2**64)``.
+    id_column
+        Column holding the unique row id.
+
+    Returns
+    -------
+    pl.LazyFrame
+        The sampled rows, in hash order.
+
+    Raises
+    ------
+    InvalidInputError
+        If both or neither of ``n`` and ``fraction`` are given, or either is out of range.
+    ColumnNotFoundError
+        If ``id_column`` is not a column of ``lf``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lf = pl.LazyFrame({"id": [f"q{i}" for i in range(10)], "x": range(10)})
+    >>> sample(lf, n=3, seed=1).collect().height
+    3
+    >>> sample(lf, fraction=0.25, seed=1).collect().height  # 2.5 rounds up
+    3
+    """
+    if (n is None) == (fraction is None):
+        raise InvalidInputError(
+            f"sample() needs exactly one of n= and fraction= (got n={n!r}, "
+            f"fraction={fraction!r}). Pass e.g. n=100 or fraction=0.1."
+        )
+    if n is not None:
+        count = pl.lit(_check_int(n, "n", minimum=0), dtype=pl.Int64)
+    else:
+        count = _round_half_up(_check_fraction(fraction, "fraction", allow_one=True) * pl.len())
+    keyed = _keyed(lf, seed, id_column)
+    return _take(_flag_top(keyed, count, None, id_column), id_column)
+
+
+def shuffle(lf: pl.LazyFrame, *, seed: int = 0, id_column: str = "id") -> pl.LazyFrame:
+    """Put the rows in a seeded order: ascending ``stable_hash(id, seed)``.
+
+    Parameters
+    ----------
+    lf
+        The frame to shuffle.
+    seed
+        Seed of the hash, an int in ``[0, 2**64)``.
+    id_column
+        Column holding the unique row id.
+
+    Returns
+    -------
+    pl.LazyFrame
+        The same rows in hash order, whatever their order in ``lf``.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        If ``id_column`` is not a column of ``lf``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lf = pl.LazyFrame({"id": ["a", "b", "c", "d"]})
+    >>> a = shuffle(lf, seed=3).collect()
+    >>> b = shuffle(lf.reverse(), seed=3).collect()
+    >>> a.equals(b), sorted(a["id"]) == ["a", "b", "c", "d"]
+    (True, True)
+    """
+    return _keyed(lf, seed, id_column).sort(_hash_order(id_column)).drop(_H)
+
+
+def stratified_sample(
+    lf: pl.LazyFrame,
+    n: int,
+    *,
+    by: str | Sequence[str],
+    seed: int = 0,
+    id_column: str = "id",
+) -> pl.LazyFrame:
+    """Take exactly ``n`` rows, allocated to the strata of ``by`` in proportion to their size.
+
+    The allocation is the largest-remainder (Hamilton) method: each stratum gets the
+    floor of its quota ``n * N_s / N``, and the leftover rows go to the largest
+    fractional parts (ties broken by a seeded draw). When ``n`` is at least the number
+    of strata, every stratum gets at least one row, taken back from the most
+    over-allocated strata. Within a stratum the rows with the smallest
+    ``stable_hash(id, seed)`` are taken. ``n`` larger than the frame takes every row.
+    Null values in ``by`` form their own stratum.
+
+    Parameters
+    ----------
+    lf
+        The frame to sample from.
+    n
+        Total number of rows, ``>= 0``.
+    by
+        Column name or names defining the strata.
+    seed
+        Seed of the hash, an int in ``[0, 2**64)``.
+    id_column
+        Column holding the unique row id.
+
+    Returns
+    -------
+    pl.LazyFrame
+        The sampled rows, in hash order.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``n`` is negative or ``by`` is empty.
+    ColumnNotFoundError
+        If ``by`` or ``id_column`` names a missing column.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lf = pl.LazyFrame({"id": [str(i) for i in range(10)], "y": ["a"] * 8 + ["b"] * 2})
+    >>> out = stratified_sample(lf, 5, by="y").collect()
+    >>> out.group_by("y").len().sort("y").rows()
+    [('a', 4), ('b', 1)]
+    """
+    count = _check_int(n, "n", minimum=0)
+    cols = _as_columns(by, name="by")
+    keyed = _keyed(lf, seed, id_column, cols)
+    return _take(_flag_top(keyed, pl.lit(count), cols, id_column), id_column)
+
+
+def train_test_split(
+    lf: pl.LazyFrame,
+    *,
+    test_size: float | int = 0.2,
+    seed: int = 0,
+    stratify_by: str | Sequence[str] | None = None,
+    id_column: str = "id",
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Split rows into a train and a test frame of exact sizes.
+
+    The test frame has ``floor(test_size * N + 0.5)`` rows for a float ``test_size``
+    (``test_size`` rows, capped at ``N``, for an int): the rows with the smallest
+    ``stable_hash(id, seed)``. With ``stratify_by``, the test rows are allocated to the
+    strata as in :func:`stratified_sample`. The two frames are disjoint and together
+    hold every row.
+
+    Parameters
+    ----------
+    lf
+        The frame to split.
+    test_size
+        A fraction in ``(0, 1)`` or a number of rows ``>= 0``.
+    seed
+        Seed of the hash, an int in ``[0, 2**64)``.
+    stratify_by
+        Column name or names whose strata keep their proportions in the test frame.
+    id_column
+        Column holding the unique row id.
+
+    Returns
+    -------
+    tuple[pl.LazyFrame, pl.LazyFrame]
+        ``(train, test)``, each in hash order.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``test_size`` is not a fraction in ``(0, 1)`` nor an int ``>= 0``.
+    ColumnNotFoundError
+        If ``stratify_by`` or ``id_column`` names a missing column.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lf = pl.LazyFrame({"id": [str(i) for i in range(10)]})
+    >>> train, test = train_test_split(lf, test_size=0.3, seed=0)
+    >>> train.collect().height, test.collect().height
+    (7, 3)
+    """
+    if isinstance(test_size, int) and not isinstance(test_size, bool):
+        count = pl.lit(_check_int(test_size, "test_size", minimum=0), dtype=pl.Int64)
+    else:
+        count = _round_half_up(_check_fraction(test_size, "test_size", allow_one=False) * pl.len())
+    cols = None if stratify_by is None else _as_columns(stratify_by, name="stratify_by")
+    keyed = _keyed(lf, seed, id_column, cols or ())
+    flagged = _flag_top(keyed, count, cols, id_column)
+    return _take(flagged, id_column, keep=False), _take(flagged, id_column)
+
+
+def k_fold(
+    lf: pl.LazyFrame,
+    *,
+    k: int = 5,
+    seed: int = 0,
+    stratify_by: str | Sequence[str] | None = None,
+    id_column: str = "id",
+) -> list[tuple[pl.LazyFrame, pl.LazyFrame]]:
+    """Split rows into ``k`` folds and return the ``k`` (train, test) pairs.
+
+    Rows are dealt round-robin in hash order: the row of rank ``r`` goes to fold
+    ``r mod k``, so fold sizes differ by at most one. With ``stratify_by``, rows are
+    ordered by stratum (strata in a seeded order), then by hash, before being dealt:
+    each stratum is spread over the folds with sizes differing by at most one, and the
+    fold totals still differ by at most one. Test folds are disjoint and cover every
+    row exactly once; each train frame is the other ``k - 1`` folds.
+
+    Parameters
+    ----------
+    lf
+        The frame to split.
+    k
+        Number of folds, ``>= 2``.
+    seed
+        Seed of the hash, an int in ``[0, 2**64)``.
+    stratify_by
+        Column name or names whose strata are spread evenly over the folds.
+    id_column
+        Column holding the unique row id.
+
+    Returns
+    -------
+    list[tuple[pl.LazyFrame, pl.LazyFrame]]
+        ``k`` pairs ``(train, test)``, each frame in hash order.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``k < 2``.
+    ColumnNotFoundError
+        If ``stratify_by`` or ``id_column`` names a missing column.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lf = pl.LazyFrame({"id": [str(i) for i in range(10)]})
+    >>> [test.collect().height for _, test in k_fold(lf, k=3)]
+    [4, 3, 3]
+    """
+    folds = _check_int(k, "k", minimum=2)
+    cols = None if stratify_by is None else _as_columns(stratify_by, name="stratify_by")
+    keyed = _keyed(lf, seed, id_column, cols or ())
+    order = _hash_order(id_column)
+    if cols:
+        keyed = keyed.with_columns(pl.col(_H).min().over(cols).alias(_GROUP_KEY))
+        ordered = keyed.sort([_GROUP_KEY, *order]).drop(_GROUP_KEY)
+    else:
+        ordered = keyed.sort(order)
+    with_fold = ordered.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) % folds).alias(_RANK))
+    out = []
+    for i in range(folds):
+        test = with_fold.filter(pl.col(_RANK) == i).sort(order).drop(_RANK, _H)
+        train = with_fold.filter(pl.col(_RANK) != i).sort(order).drop(_RANK, _H)
+        out.append((train, test))
+    return out
+
+
+def shard(
+    lf: pl.LazyFrame, num_shards: int, index: int, *, contiguous: bool = False
+) -> pl.LazyFrame:
+    """Return shard ``index`` of ``num_shards``, like ``datasets.Dataset.shard``.
+
+    With ``contiguous=False`` the shard holds the rows at positions ``index``,
+    ``index + num_shards``, ``index + 2 * num_shards``... With ``contiguous=True`` it is
+    one block of consecutive rows; the first ``N % num_shards`` shards hold one row more.
+    Either way every row is in exactly one shard. Sharding is by position: shuffle first
+    (:func:`shuffle`) for shards that do not depend on row order.
+
+    Parameters
+    ----------
+    lf
+        The frame to shard.
+    num_shards
+        Number of shards, ``>= 1``.
+    index
+        Which shard, in ``[0, num_shards)``.
+    contiguous
+        Blocks of consecutive rows instead of every ``num_shards``-th row.
+
+    Returns
+    -------
+    pl.LazyFrame
+        The rows of the shard, in their original order.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``num_shards < 1`` or ``index`` is outside ``[0, num_shards)``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lf = pl.LazyFrame({"x": range(7)})
+    >>> shard(lf, 3, 0).collect()["x"].to_list()
+    [0, 3, 6]
+    >>> shard(lf, 3, 0, contiguous=True).collect()["x"].to_list()
+    [0, 1, 2]
+    """
+    shards = _check_int(num_shards, "num_shards", minimum=1)
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < shards:
+        raise InvalidInputError(
+            f"Invalid shard index={index!r}: expected an int in [0, {shards}) for "
+            f"num_shards={shards}."
+        )
+    if not contiguous:
+        return lf.gather_every(shards, offset=index)
+    total = pl.len().cast(pl.Int64)
+    div = total // shards
+    mod = total % shards
+    start = div * index + pl.min_horizontal(pl.lit(index, dtype=pl.Int64), mod)
+    end = start + div + (pl.lit(index, dtype=pl.Int64) < mod).cast(pl.Int64)
+    position = pl.int_range(pl.len(), dtype=pl.Int64)
+    return lf.filter((position >= start) & (position < end))
+
+
+def shuffle_choices(
+    lf: pl.LazyFrame,
+    *,
+    seed: int = 0,
+    id_column: str = "id",
+    choices: str = "choices",
+    expected: str = "expected",
+) -> pl.LazyFrame:
+    """Re-order each row's answer choices by a seeded permutation and remap ``expected``.
+
+    Choice ``i`` of the row with id ``x`` gets the key
+    ``mix64(stable_hash(x, seed) + mix64(i))`` (the splitmix64 mixer of
+    :mod:`crucible_pl._hashing`, arithmetic modulo 2**64); the choices are sorted by key
+    and ``expected`` becomes the new position of the previously correct choice, so
+    ``choices[expected]`` names the same text before and after. Null ``expected`` stays
+    null; an ``expected`` outside the list makes the query fail when collected.
+
+    Parameters
+    ----------
+    lf
+        A multiple-choice frame.
+    seed
+        Seed of the permutation, an int in ``[0, 2**64)``.
+    id_column, choices, expected
+        Names of the id, the ``List(String)`` choices and the Int64 answer-index columns.
+
+    Returns
+    -------
+    pl.LazyFrame
+        The frame with ``choices`` and ``expected`` replaced, rows in their original order.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        If one of the three columns is missing.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lf = pl.LazyFrame({"id": ["q1"], "choices": [["4", "5", "6", "7"]], "expected": [1]})
+    >>> row = shuffle_choices(lf, seed=0).collect().row(0, named=True)
+    >>> row["choices"][row["expected"]]
+    '5'
+    """
+    check_seed(seed)
+    _require_columns(lf, [id_column, choices, expected], what="shuffle_choices()")
+    row_key = stable_hash(pl.col(id_column), seed)
+    positions = pl.int_ranges(0, pl.col(choices).list.len(), dtype=pl.UInt64)
+    keys = positions.list.eval(mix64(pl.element())) + row_key
+    perm = keys.list.eval(mix64(pl.element()).arg_sort())
+    inverse = perm.list.eval(pl.element().arg_sort())
+    dtype = lf.collect_schema()[expected]
+    return lf.with_columns(
+        pl.col(choices).list.gather(perm).alias(choices),
+        inverse.list.get(pl.col(expected)).cast(dtype).alias(expected),
+    )
+
+
+def interleave(
+    frames: Sequence[pl.LazyFrame],
+    *,
+    probabilities: Sequence[float] | None = None,
+    seed: int = 0,
+    stopping_strategy: Literal["first_exhausted", "all_exhausted"] = "first_exhausted",
+) -> pl.LazyFrame:
+    """Interleave frames row by row, like ``datasets.interleave_datasets``.
+
+    Without ``probabilities`` the frames are visited round-robin: row 0 of each frame
+    in turn, then row 1 of each... With ``probabilities``, each step picks a frame at
+    random (step ``t`` draws ``u = stable_hash(str(t), seed) / 2**64`` and picks the
+    first frame whose cumulative probability exceeds ``u``) and emits that frame's next
+    row. ``"first_exhausted"`` stops right after the first frame has emitted its last
+    row (round-robin: ``len(frames) * min(lengths)`` rows). ``"all_exhausted"``
+    restarts each frame from its first row when it runs out, and stops once every
+    frame has emitted all its rows at least once (round-robin:
+    ``len(frames) * max(lengths)`` rows). An empty frame ends ``"first_exhausted"``
+    at once and is skipped by ``"all_exhausted"``. The random sequence differs from
+    ``datasets`` (which uses NumPy's generator) but has the same distribution.
+
+    Parameters
+    ----------
+    frames
+        At least one frame; all must have the same schema.
+    probabilities
+        One probability per frame, each ``>= 0``, summing to 1 (within 1e-6).
+    seed
+        Seed of the random choices, an int in ``[0, 2**64)``.
+    stopping_strategy
+        ``"first_exhausted"`` or ``"all_exhausted"``.
+
+    Returns
+    -------
+    pl.LazyFrame
+        The interleaved rows.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``frames`` is empty, schemas differ, or ``probabilities`` or
+        ``stopping_strategy`` are invalid (``"all_exhausted"`` needs every
+        probability > 0, else it would never stop).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> a = pl.LazyFrame({"x": [1, 2, 3]})
+    >>> b = pl.LazyFrame({"x": [10, 20]})
+    >>> interleave([a, b]).collect()["x"].to_list()
+    [1, 10, 2, 20]
+    >>> interleave([a, b], stopping_strategy="all_exhausted").collect()["x"].to_list()
+    [1, 10, 2, 20, 3, 10]
+    """
+    sources = list(frames)
+    if not sources:
+        raise InvalidInputError("interleave() needs at least one frame; got none.")
+    if stopping_strategy not in ("first_exhausted", "all_exhausted"):
+        raise InvalidInputError(
+            f"Invalid stopping_strategy={stopping_strategy!r}: expected 'first_exhausted' "
+            "or 'all_exhausted'."
+        )
+    check_seed(seed)
+    schema = sources[0].collect_schema()
+    for i, other in enumerate(sources[1:], start=1):
+        if other.collect_schema() != schema:
+            raise InvalidInputError(
+                f"interleave() needs frames with one schema; frame {i} has "
+                f"{dict(other.collect_schema())}, frame 0 has {dict(schema)}. "
+                "Select and cast the columns to match first."
+            )
+    if probabilities is not None:
+        probs = _check_probabilities(probabilities, len(sources), stopping_strategy)
+    count = len(sources)
+    lengths = pl.concat(
+        [s.select(pl.len().cast(pl.Int64).alias(f"n{j}")) for j, s in enumerate(sources)],
+        how="horizontal",
+    )
+    n = [pl.col(f"n{j}") for j in range(count)]
+    step = pl.col(_STEP)
+
+    if probabilities is None:
+        limit = (
+            pl.min_horizontal(n)
+            if stopping_strategy == "first_exhausted"
+            else (pl.max_horizontal(n))
+        )
+        steps = lengths.select(pl.int_range(limit.first() * count, dtype=pl.Int64).alias(_STEP), *n)
+        steps = steps.with_columns((step % count).alias(_SRC), (step // count).alias(_ROW))
+    else:
+        if stopping_strategy == "first_exhausted":
+            # By pigeonhole some frame has emitted all its rows by then.
+            limit = pl.sum_horizontal(n) + 1
+        else:
+            # Generous: each frame j then expects len_j + 50 + 12 sqrt(len_j) picks, and
+            # (Chernoff) falling short of len_j has a probability below 1e-15.
+            limit = pl.max_horizontal(
+                [
+                    ((nj + 50 + 12 * nj.sqrt()) / p).ceil().cast(pl.Int64)
+                    for nj, p in zip(n, probs, strict=True)
+                ]
+            )
+        cumulative = [sum(probs[: j + 1]) for j in range(count - 1)]
+        u = stable_hash(step.cast(pl.String), seed).cast(pl.Float64) / 2.0**64
+        source = pl.sum_horizontal([(u >= c).cast(pl.Int64) for c in cumulative] or [pl.lit(0)])
+        steps = lengths.select(pl.int_range(limit.first(), dtype=pl.Int64).alias(_STEP), *n)
+        steps = steps.with_columns(source.alias(_SRC)).with_columns(
+            pl.int_range(pl.len(), dtype=pl.Int64).over(_SRC).alias(_ROW)
+        )
+    size = pl.lit(None, dtype=pl.Int64)
+    for j in range(count):
+        size = pl.when(pl.col(_SRC) == j).then(n[j]).otherwise(size)
+    if probabilities is None:
+        # The limit above is already exact; only an empty frame's steps are dropped.
+        steps = steps.filter(size > 0)
+    else:
+        # Step at which each frame emits its last row for the first time (-1 when empty).
+        done = [
+            pl.when(n[j] == 0)
+            .then(pl.lit(-1, dtype=pl.Int64))
+            .otherwise(step.filter((pl.col(_SRC) == j) & (pl.col(_ROW) == n[j] - 1)).min())
+            for j in range(count)
+        ]
+        if stopping_strategy == "first_exhausted":
+            steps = steps.filter(step <= pl.min_horizontal(done))
+        else:
+            stop = pl.max_horizontal([pl.when(n[j] > 0).then(done[j]) for j in range(count)])
+            steps = steps.filter((step <= stop) & (size > 0))
+    steps = steps.with_columns((pl.col(_ROW) % size).alias(_ROW)).select(_STEP, _SRC, _ROW)
+    rows = pl.concat(
+        [
+            s.with_row_index(_ROW).with_columns(
+                pl.col(_ROW).cast(pl.Int64), pl.lit(j, dtype=pl.Int64).alias(_SRC)
+            )
+            for j, s in enumerate(sources)
+        ],
+        how="vertical",
+    )
+    return (
+        steps.join(rows, on=[_SRC, _ROW], how="inner", maintain_order="left")
+        .sort(_STEP)
+        .drop(_STEP, _SRC, _ROW)
+    )
+
+
+def _check_probabilities(
+    probabilities: Sequence[float], count: int, stopping_strategy: str
+) -> list[float]:
+    probs = list(probabilities)
+    bad = (
+        len(probs) != count
+        or not all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in probs)
+        or not all(math.isfinite(p) and p >= 0 for p in probs)
+        or abs(sum(probs) - 1.0) > 1e-6
+    )
+    if bad:
+        raise InvalidInputError(
+            f"Invalid probabilities={probabilities!r}: expected {count} non-negative numbers "
+            "(one per frame) summing to 1."
+        )
+    if stopping_strategy == "all_exhausted" and min(probs) == 0:
+        raise InvalidInputError(
+            f"probabilities={probabilities!r} gives a frame probability 0, so "
+            "stopping_strategy='all_exhausted' would never stop. Give every frame a "
+            "positive probability or use 'first_exhausted'."
+        )
+    return [float(p) for p in probs]
+
+
+def flatten(lf: pl.LazyFrame, *, separator: str = ".") -> pl.LazyFrame:
+    """Replace struct columns by one column per leaf field, named ``parent.child``.
+
+    Nested structs are flattened recursively (``a.b.c``); lists, including lists of
+    structs, are left as they are. Column order is kept, each struct expanding in place.
+
+    Parameters
+    ----------
+    lf
+        The frame to flatten.
+    separator
+        Joins the parent and field names; must not be empty.
+
+    Returns
+    -------
+    pl.LazyFrame
+        The frame without struct columns.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``separator`` is empty, or a flattened name collides with another column.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lf = pl.LazyFrame({"id": ["a"], "meta": [{"src": "x", "pos": {"line": 3}}]})
+    >>> flatten(lf).collect_schema().names()
+    ['id', 'meta.src', 'meta.pos.line']
+    """
+    if not isinstance(separator, str) or not separator:
+        raise InvalidInputError(
+            f"Invalid separator={separator!r}: expected a non-empty string such as '.'."
+        )
+    exprs: list[pl.Expr] = []
+
+    def visit(expr: pl.Expr, name: str, dtype: object) -> None:
+        if isinstance(dtype, pl.Struct):
+            for field in dtype.fields:
+                visit(expr.struct.field(field.name), f"{name}{separator}{field.name}", field.dtype)
+        else:
+            exprs.append(expr.alias(name))
+
+    for name, dtype in lf.collect_schema().items():
+        visit(pl.col(name), name, dtype)
+    names = [e.meta.output_name() for e in exprs]
+    duplicates = sorted({x for x in names if names.count(x) > 1})
+    if duplicates:
+        raise InvalidInputError(
+            f"flatten() would create duplicate column(s) {', '.join(map(repr, duplicates))}. "
+            "Rename the clashing columns or pass another separator."
+        )
+    return lf.select(exprs)

@@ -1,0 +1,394 @@
+"""The canonical columns of each dataset family, as patito models, and frame validation.
+
+Every normalized dataset has ``id`` (non-null, unique, non-empty String), ``input``
+and ``expected``, plus the columns of its family (see ``docs/architecture.md``). Each
+family has a model here; :data:`MODELS` maps the family name to it. The models are
+ordinary patito models: ``schemas.MultipleChoice.validate(df)`` works, and
+``schemas.MultipleChoice.model_json_schema()`` gives a JSON Schema of one row. Columns
+that are not part of a family are allowed.
+
+:func:`validate_frame` checks a collected frame against its family and, unlike
+``Model.validate``, names the failing rows by ``id``. Dtypes and missing columns are
+checked by patito on the frame's schema; the row rules (nulls, duplicates and each
+model constraint) are evaluated as Polars expressions in a single ``select``.
+
+Examples
+--------
+>>> import polars as pl
+>>> from crucible_pl import schemas
+>>> sorted(schemas.MODELS)  # doctest: +NORMALIZE_WHITESPACE
+['chat', 'code', 'generation', 'instruction', 'math', 'multiple_choice', 'preference',
+ 'rated', 'rubric']
+>>> schemas.MultipleChoice.model_json_schema()["required"]
+['id', 'input', 'expected', 'choices']
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import patito as pt
+import polars as pl
+from pydantic import ConfigDict
+
+from crucible_pl.errors import InvalidInputError, ValidationError
+
+__all__ = [
+    "MODELS",
+    "ROLES",
+    "Chat",
+    "Code",
+    "Generation",
+    "Instruction",
+    "Math",
+    "Message",
+    "MultipleChoice",
+    "Preference",
+    "Rated",
+    "Rubric",
+    "RubricScores",
+    "validate_frame",
+]
+
+logger = logging.getLogger(__name__)
+
+ROLES: tuple[str, ...] = ("system", "user", "assistant", "tool")
+"""The roles a conversation turn may have after normalization."""
+
+_MAX_IDS = 10
+
+
+def _rule(name: str, expr: pl.Expr) -> pl.Expr:
+    """A row constraint; ``name`` is what a failure report says about the rows."""
+    return expr.alias(name)
+
+
+def _non_empty(column: str) -> pl.Expr:
+    return _rule("empty string", pl.col(column).str.len_chars() > 0)
+
+
+def _conversation_rules(column: str) -> list[pl.Expr]:
+    turns = pl.col(column).list.eval
+    role = pl.element().struct.field("role")
+    return [
+        _rule("empty conversation", pl.col(column).list.len() > 0),
+        _rule(
+            "role not in " + "/".join(ROLES),
+            turns(role.is_in(list(ROLES)).fill_null(False)).list.all(),
+        ),
+        _rule(
+            "turn with null content",
+            turns(pl.element().struct.field("content").is_not_null()).list.all(),
+        ),
+    ]
+
+
+class Message(pt.Model):  # type: ignore[misc]  # patito is untyped
+    """One turn of a conversation: a ``Struct{role, content}`` element."""
+
+    role: str
+    content: str
+
+
+class _Base(pt.Model):  # type: ignore[misc]  # patito is untyped
+    """Columns every family has. Extra columns are allowed."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = pt.Field(unique=True, constraints=[_non_empty("id")])
+    input: str = pt.Field(constraints=[_non_empty("input")])
+
+
+class Math(_Base):
+    """Math word problems: ``expected`` is the final answer (GSM8K, MATH, ...)."""
+
+    expected: str = pt.Field(constraints=[_non_empty("expected")])
+    solution: str | None = pt.Field(default=None, allow_missing=True)
+    level: int | None = pt.Field(default=None, dtype=pl.Int64, allow_missing=True)
+    subject: str | None = pt.Field(default=None, allow_missing=True)
+
+
+class MultipleChoice(_Base):
+    """Multiple choice: ``expected`` is the 0-based index of the right entry of ``choices``.
+
+    ``expected`` is null where the source withholds its labels (HellaSwag and WinoGrande
+    test splits).
+    """
+
+    expected: int | None = pt.Field(
+        dtype=pl.Int64,
+        constraints=[
+            _rule(
+                "out of range of choices",
+                (pl.col("expected") >= 0) & (pl.col("expected") < pl.col("choices").list.len()),
+            )
+        ],
+    )
+    choices: list[str] = pt.Field(
+        constraints=[
+            _rule("fewer than 2 choices", pl.col("choices").list.len() >= 2),
+            _rule(
+                "null choice",
+                pl.col("choices").list.eval(pl.element().is_not_null()).list.all(),
+            ),
+        ]
+    )
+    subject: str | None = pt.Field(default=None, allow_missing=True)
+
+
+class Code(_Base):
+    """Code generation: ``expected`` is the reference solution, ``test`` the tests to run.
+
+    ``expected`` is null for sources that ship tests but no reference solution
+    (DeepCoder's ``lcbv5`` and ``codeforces``).
+    """
+
+    expected: str | None = None
+    test: str = pt.Field(constraints=[_non_empty("test")])
+    entry_point: str | None = None
+    language: str | None = None
+
+
+class Chat(_Base):
+    """Conversations: ``input`` is every turn before the last assistant turn, ``expected``."""
+
+    input: list[Message] = pt.Field(constraints=_conversation_rules("input"))  # type: ignore[assignment]
+    expected: str = pt.Field(constraints=[_non_empty("expected")])
+    messages: list[Message] = pt.Field(constraints=_conversation_rules("messages"))
+
+
+class Preference(_Base):
+    """Preference pairs: ``chosen`` is always the preferred response; ``expected`` is null.
+
+    ``input``, ``chosen`` and ``rejected`` are Strings or conversations (List(Struct{role,
+    content})). The patito dtype is String; conversations are checked by
+    :func:`validate_frame`.
+    """
+
+    input: str | list[Message] = pt.Field(dtype=pl.String)  # type: ignore[assignment]
+    expected: None = None
+    chosen: str | list[Message] = pt.Field(dtype=pl.String)
+    rejected: str | list[Message] = pt.Field(dtype=pl.String)
+    margin: float | None = pt.Field(default=None, allow_missing=True)
+
+
+class Rated(_Base):
+    """Rated responses: ``response`` plus one Float64 column per rating; ``expected`` is null.
+
+    ``input`` is a String or a conversation, as in :class:`Preference`.
+    """
+
+    input: str | list[Message] = pt.Field(dtype=pl.String)  # type: ignore[assignment]
+    expected: None = None
+    response: str
+
+
+class RubricScores(pt.Model):  # type: ignore[misc]  # patito is untyped
+    """The five score descriptions of a rubric."""
+
+    score1: str
+    score2: str
+    score3: str
+    score4: str
+    score5: str
+
+
+class Rubric(_Base):
+    """Rubric grading: ``expected`` is the reference answer, ``rubric`` the score scale."""
+
+    expected: str = pt.Field(constraints=[_non_empty("expected")])
+    criteria: str = pt.Field(constraints=[_non_empty("criteria")])
+    rubric: RubricScores
+
+
+class Instruction(_Base):
+    """Instruction following (IFEval): the instructions to check; ``expected`` is null.
+
+    ``kwargs`` holds each instruction's arguments; its struct layout varies by source,
+    so only its presence is checked.
+    """
+
+    expected: None = None
+    instruction_id_list: list[str] = pt.Field(
+        constraints=[_rule("no instruction", pl.col("instruction_id_list").list.len() > 0)]
+    )
+
+
+class Generation(_Base):
+    """Free-form generation (TruthfulQA generation): ``expected`` is the best answer."""
+
+    expected: str = pt.Field(constraints=[_non_empty("expected")])
+    correct_answers: list[str] | None = None
+    incorrect_answers: list[str] | None = None
+
+
+MODELS: Mapping[str, type[pt.Model]] = MappingProxyType(
+    {
+        "math": Math,
+        "multiple_choice": MultipleChoice,
+        "code": Code,
+        "chat": Chat,
+        "preference": Preference,
+        "rated": Rated,
+        "rubric": Rubric,
+        "instruction": Instruction,
+        "generation": Generation,
+    }
+)
+"""Family name -> patito model."""
+
+# Columns that must exist although their content is free-form (not in the model's dtypes).
+_REQUIRED_EXTRA: Mapping[str, tuple[str, ...]] = {"instruction": ("kwargs",)}
+# Columns holding a String or a conversation; patito only sees the String side.
+_POLYMORPHIC: Mapping[str, tuple[str, ...]] = {
+    "preference": ("input", "chosen", "rejected"),
+    "rated": ("input",),
+}
+_MESSAGE_DTYPE = pl.List(pl.Struct({"role": pl.String, "content": pl.String}))
+
+
+def validate_frame(df: pl.DataFrame, family: str, *, context: str = "") -> None:
+    """Check a collected frame against its family's schema and name the failing rows.
+
+    Checks, per column of the family's model: presence and dtype (patito, on the schema),
+    nulls in required columns, duplicates in ``id``, and every constraint of the model
+    (non-empty strings, ``expected`` within ``choices``, conversation roles...). All row
+    rules run as Polars expressions in one ``select``.
+
+    Parameters
+    ----------
+    df
+        The collected frame.
+    family
+        A key of :data:`MODELS`, e.g. ``"multiple_choice"``.
+    context
+        What the frame is, for the message, e.g. ``"mmlu (config 'astronomy', split 'test')"``.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValidationError
+        If any rule fails. The message has one line per failing rule: the column, the
+        rule, how many rows fail and up to 10 of their ids (``row <n>`` where the id is
+        null or the ``id`` column unusable).
+    InvalidInputError
+        If ``family`` is not a key of :data:`MODELS`.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> df = pl.DataFrame(
+    ...     {"id": ["q1", "q2"], "input": ["2+2?", "3+3?"], "expected": [1, 2],
+    ...      "choices": [["3", "4"], ["5", "6"]]}
+    ... )
+    >>> validate_frame(df, "multiple_choice", context="demo")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.ValidationError: demo failed validation (multiple_choice):
+      expected: out of range of choices (1 row), ids: q2
+    """
+    model = MODELS.get(family)
+    if model is None:
+        raise InvalidInputError(
+            f"Unknown dataset family {family!r}. Valid families: {', '.join(sorted(MODELS))}."
+        )
+    problems: list[str] = []
+    unusable: set[str] = set()
+
+    problems.extend(_structure_problems(df.schema, model, family, unusable))
+    rules = _row_rules(model, family, df.schema, unusable)
+    if rules:
+        problems.extend(_evaluate(df, rules))
+    if problems:
+        what = context or "Frame"
+        message = f"{what} failed validation ({family}):\n" + "\n".join(problems)
+        logger.debug("validation failed: %d problem(s) in %s", len(problems), what)
+        raise ValidationError(message)
+
+
+def _structure_problems(
+    schema: pl.Schema, model: type[pt.Model], family: str, unusable: set[str]
+) -> list[str]:
+    """Missing columns and wrong dtypes, from the model's patito metadata.
+
+    Checked here rather than by ``model.validate``, which evaluates the row constraints
+    too and fails with a raw Polars error when a column has the wrong dtype.
+    """
+    problems: list[str] = []
+    polymorphic = _POLYMORPHIC.get(family, ())
+    required_extra = _REQUIRED_EXTRA.get(family, ())
+    for column in [*model.columns, *required_extra]:
+        if column not in schema:
+            info = model.column_infos.get(column)
+            if info is None or not info.allow_missing:
+                problems.append(f"  {column}: missing column")
+            unusable.add(column)
+            continue
+        dtype = schema[column]
+        if column in polymorphic:
+            valid: list[pl.DataType] = [pl.String(), _MESSAGE_DTYPE]
+            ok = dtype in valid
+        elif column in required_extra:  # a list of structs whose fields vary by source
+            valid = [pl.List(pl.Struct)]
+            ok = isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)
+        else:
+            valid = sorted(model.valid_dtypes[column], key=str)
+            ok = dtype in valid
+        if not ok:
+            expected = " or ".join(str(v) for v in valid)
+            problems.append(f"  {column}: dtype {dtype}, expected {expected}")
+            unusable.add(column)
+    return problems
+
+
+def _row_rules(
+    model: type[pt.Model], family: str, schema: pl.Schema, unusable: set[str]
+) -> list[tuple[str, str, pl.Expr]]:
+    """``(column, rule, mask of failing rows)`` for every applicable row rule."""
+    present = set(schema.names()) - unusable
+    rules: list[tuple[str, str, pl.Expr]] = []
+    for column in model.columns:
+        if column not in present:
+            continue
+        if column in model.non_nullable_columns:
+            rules.append((column, "null value", pl.col(column).is_null()))
+        if column in model.unique_columns:
+            rules.append((column, "duplicate value", pl.col(column).is_duplicated()))
+        constraints = model.column_infos[column].constraints
+        if isinstance(constraints, pl.Expr):
+            constraints = [constraints]
+        for constraint in constraints or []:
+            if set(constraint.meta.root_names()) <= present:
+                rules.append((column, constraint.meta.output_name(), ~constraint.fill_null(True)))
+    for column in _POLYMORPHIC.get(family, ()):
+        if column in present and schema[column] == _MESSAGE_DTYPE:
+            for constraint in _conversation_rules(column):
+                name = constraint.meta.output_name()
+                rules.append((column, name, ~constraint.fill_null(True)))
+    return rules
+
+
+def _evaluate(df: pl.DataFrame, rules: list[tuple[str, str, pl.Expr]]) -> list[str]:
+    row = pl.format("row {}", pl.int_range(pl.len()))
+    ids_ok = "id" in df.columns and df.schema["id"] == pl.String
+    label = pl.coalesce(pl.col("id"), row) if ids_ok else row
+    exprs: list[pl.Expr] = []
+    for i, (_, _, mask) in enumerate(rules):
+        exprs.append(mask.sum().alias(f"n{i}"))
+        exprs.append(label.filter(mask).head(_MAX_IDS).implode().alias(f"ids{i}"))
+    summary = df.select(exprs).row(0, named=True)
+    lines = []
+    for i, (column, rule, _) in enumerate(rules):
+        count = summary[f"n{i}"]
+        if not count:
+            continue
+        shown = [str(x) for x in summary[f"ids{i}"]]
+        more = f", ... ({count - len(shown)} more)" if count > len(shown) else ""
+        rows = "row" if count == 1 else "rows"
+        lines.append(f"  {column}: {rule} ({count} {rows}), ids: {', '.join(shown)}{more}")
+    return lines
