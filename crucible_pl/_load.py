@@ -211,9 +211,12 @@ def _open_hub(
             split_files = _resolve.get_split(
                 layout, hub_config, part.name, offline=offline, token=token
             )
-            files.extend(str(p) for p in split_files.local_paths())
+            paths = split_files.local_paths()
+            files.extend(str(p) for p in paths)
             lf = _scan.scan_parquet_files(
-                split_files.local_paths(), row_index="__row" if normalize else None
+                paths,
+                row_index="__row" if normalize else None,
+                uniform=split_files.uniform_schema,
             )
             if normalize and len(resolved) > 1:
                 lf = lf.with_columns(pl.lit(hub_config, pl.String).alias("__config"))

@@ -17,6 +17,7 @@ Nothing here builds a LazyFrame; :mod:`crucible_pl._load` does.
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -401,13 +402,19 @@ class SplitFiles:
     config: str
     split: str
     files: tuple[CachedFile, ...]
+    uniform_schema: bool | None = None
 
     @property
     def num_rows(self) -> int:
         return sum(f.rows for f in self.files)
 
+    @functools.cached_property
+    def _paths(self) -> tuple[Path, ...]:
+        return tuple(f.local_path(self.repo) for f in self.files)
+
     def local_paths(self) -> list[Path]:
-        return [f.local_path(self.repo) for f in self.files]
+        """The local Parquet paths, in order (computed once)."""
+        return list(self._paths)
 
 
 def _is_count(value: object) -> bool:
@@ -446,7 +453,10 @@ def _read_split_manifest(
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         logger.warning("Ignoring malformed split manifest %s (%s)", path, err)
         return None, []
-    split_files = SplitFiles(repo, sha, config, split, files)
+    uniform = data.get("uniform_schema")
+    split_files = SplitFiles(
+        repo, sha, config, split, files, uniform if isinstance(uniform, bool) else None
+    )
     damaged: list[str] = []
     for file, local in zip(files, split_files.local_paths(), strict=True):
         problem = _damage(file, local)
@@ -547,7 +557,8 @@ def get_split(
             )
         size = target.stat().st_size
         files.append(CachedFile(repo_file, revision, converted, rows, size))
-    result = SplitFiles(repo, sha, config, split, tuple(files))
+    uniform = _scan.has_uniform_schema([f.local_path(repo) for f in files])
+    result = SplitFiles(repo, sha, config, split, tuple(files), uniform)
     _cache.write_json(
         path,
         {
@@ -557,6 +568,7 @@ def get_split(
             "config": config,
             "split": split,
             "files": [f.__dict__ for f in files],
+            "uniform_schema": uniform,
         },
     )
     logger.info(

@@ -47,6 +47,7 @@ from .errors import DataFormatError, InvalidInputError
 __all__ = [
     "check_parquet",
     "convert_to_parquet",
+    "has_uniform_schema",
     "hf_features",
     "parquet_row_count",
     "parquet_schema",
@@ -85,7 +86,28 @@ def _union_schema(paths: Sequence[Path]) -> pl.Schema | None:
         ) from err
 
 
-def scan_parquet_files(paths: Sequence[Path], *, row_index: str | None = None) -> pl.LazyFrame:
+def has_uniform_schema(paths: Sequence[Path]) -> bool:
+    """Whether every file has the same schema (read from the footers only).
+
+    Recorded in the split manifest at download time, so warm loads of a multi-file
+    split need not read every footer again.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> pl.DataFrame({"a": [1]}).write_parquet(tmp / "0.parquet")
+    >>> pl.DataFrame({"a": [2]}).write_parquet(tmp / "1.parquet")
+    >>> has_uniform_schema([tmp / "0.parquet", tmp / "1.parquet"])
+    True
+    """
+    return len(paths) < 2 or _union_schema([Path(p) for p in paths]) is None
+
+
+def scan_parquet_files(
+    paths: Sequence[Path], *, row_index: str | None = None, uniform: bool | None = None
+) -> pl.LazyFrame:
     """Lazily scan local Parquet files as one frame, tolerating schema drift.
 
     Parameters
@@ -95,6 +117,9 @@ def scan_parquet_files(paths: Sequence[Path], *, row_index: str | None = None) -
     row_index
         If given, the name of an Int64 row-number column (0-based over all files),
         placed first.
+    uniform
+        ``True`` when the files are known to share one schema (skips reading every
+        footer), ``False`` or ``None`` to reconcile the schemas from the footers.
 
     Returns
     -------
@@ -130,7 +155,7 @@ def scan_parquet_files(paths: Sequence[Path], *, row_index: str | None = None) -
     sources = [Path(p) for p in paths]
     if not sources:
         raise InvalidInputError("scan_parquet_files needs at least one Parquet file, got none.")
-    schema = _union_schema(sources) if len(sources) > 1 else None
+    schema = _union_schema(sources) if len(sources) > 1 and not uniform else None
     cast = pl.ScanCastOptions(
         integer_cast=["upcast", "allow-float"],
         float_cast="upcast",

@@ -362,3 +362,24 @@ def test_corrupt_manifest_is_resolved_again(gsm_hub: LocalHub, tmp_path: Path) -
         manifest.write_text("{ not json")
     df = crucible_pl.load_lazy("org/gsm", "test", config="main").collect()
     assert df.height == 10
+
+
+def test_schema_drift_across_shards_survives_warm_loads(
+    make_hub: Callable[..., LocalHub], tmp_path: Path
+) -> None:
+    hub = make_hub()
+    write_repo(
+        hub.root,
+        "org/drift",
+        {
+            "data/train-00000-of-00002.parquet": frame(2),
+            "data/train-00001-of-00002.parquet": frame(2, start=2).with_columns(extra=pl.lit(1)),
+        },
+    )
+    cold = crucible_pl.load_lazy("org/drift").collect()
+    assert cold["extra"].to_list() == [None, None, 1, 1]
+    manifests = list((tmp_path / "crucible-cache").rglob("splits/*/train.json"))
+    assert [m.read_text().count('"uniform_schema": false') for m in manifests] == [1]
+    hub.clear_requests()
+    assert_frame_equal(crucible_pl.load_lazy("org/drift").collect(), cold)
+    assert hub.requests == []
