@@ -72,7 +72,7 @@ def test_math_items_and_join_accounting() -> None:
                 None,
             ],
             "expected": ["72", "1234", "0.5", "18", "7"],
-            "numeric_match": [True, True, True, False, False],
+            "math_match": [True, True, True, False, False],
         }
     )
     assert_frame_equal(result.items, expected_items)
@@ -81,7 +81,7 @@ def test_math_items_and_join_accounting() -> None:
     assert result.duplicate_ids == ("m2", "m4")
     assert result.n_duplicate_rows == 2
     overall = result.summary.row(0, named=True)
-    assert overall["metric"] == "numeric_match"
+    assert overall["metric"] == "math_match"
     assert overall["scope"] == "overall"
     assert overall["mean"] == pytest.approx(3 / 5)
     assert overall["count"] == 5
@@ -94,7 +94,7 @@ def test_lazy_inputs_and_custom_prediction_column() -> None:
     result = evaluate(
         MATH_REFS.lazy(), preds, family="math", prediction_col="output", n_bootstrap=0
     )
-    assert result.items["numeric_match"].to_list() == [True, True, True, False, False]
+    assert result.items["math_match"].to_list() == [True, True, True, False, False]
     assert "prediction" in result.items.columns
 
 
@@ -380,7 +380,7 @@ def test_repr_and_files(tmp_path: Path) -> None:
         MATH_REFS, MATH_PREDS, family="math", provenance={"model": "m-1"}, n_bootstrap=50
     )
     text = repr(result)
-    assert text.startswith("EvalResult(family='math', items=5, numeric_match=0.6000 ± ")
+    assert text.startswith("EvalResult(family='math', items=5, math_match=0.6000 ± ")
     assert "missing=1" in text
     assert "unknown=1" in text
     assert "duplicates=2" in text
@@ -393,7 +393,7 @@ def test_repr_and_files(tmp_path: Path) -> None:
     provenance = json.loads(meta["crucible_pl.provenance"])
     assert provenance["model"] == "m-1"
     assert provenance["evaluation"]["family"] == "math"
-    assert provenance["evaluation"]["metrics"] == ["numeric_match"]
+    assert provenance["evaluation"]["metrics"] == ["math_match"]
     assert provenance["evaluation"]["n_bootstrap"] == 50
     accounting = json.loads(meta["crucible_pl.accounting"])
     assert accounting == {

@@ -21,6 +21,8 @@ from crucible_pl.scoring._external import RougeType as RougeType
 from crucible_pl.scoring._external import bleu as bleu
 from crucible_pl.scoring._external import rouge as rouge
 from crucible_pl.scoring._f1 import token_f1 as token_f1
+from crucible_pl.scoring._math import math_match as math_match
+from crucible_pl.scoring._math import normalize_math_answer as normalize_math_answer
 from crucible_pl.scoring._numeric import NUMBER_PATTERN as NUMBER_PATTERN
 from crucible_pl.scoring._numeric import extract_number as extract_number
 from crucible_pl.scoring._numeric import numeric_match as numeric_match
@@ -43,6 +45,8 @@ __all__ = [  # noqa: RUF022
     "extract_answer",
     "extract_choice_letter",
     "extract_number",
+    "math_match",
+    "normalize_math_answer",
     "numeric_match",
     # Multiple choice and sampling
     "choice_match",

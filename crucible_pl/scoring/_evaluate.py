@@ -48,6 +48,7 @@ from crucible_pl.scoring._answers import extract_answer
 from crucible_pl.scoring._choice import choice_match
 from crucible_pl.scoring._external import bleu, rouge
 from crucible_pl.scoring._f1 import token_f1
+from crucible_pl.scoring._math import math_match
 from crucible_pl.scoring._numeric import numeric_match
 from crucible_pl.scoring._text import exact_match, normalized_exact_match
 
@@ -82,6 +83,7 @@ BUILTIN_METRICS: Mapping[str, MetricFn] = {
     "normalized_exact_match": lambda p: normalized_exact_match(p, "expected"),
     "token_f1": lambda p: token_f1(p, "expected"),
     "numeric_match": lambda p: numeric_match(_math_answer(p), "expected"),
+    "math_match": lambda p: math_match(_math_answer(p), "expected"),
     "choice_match": lambda p: choice_match(p, "expected", "choices", free_text=True),
     "bleu": lambda p: bleu(p, "expected"),
     "rouge1": lambda p: rouge(p, "expected", rouge_type="rouge1"),
@@ -91,13 +93,15 @@ BUILTIN_METRICS: Mapping[str, MetricFn] = {
 """Metrics available by name. Each reads the reference columns ``expected`` (and
 ``choices`` for ``choice_match``):
 
-``numeric_match`` compares numbers after taking the prediction's answer from ``####``
-(GSM8K), else the last ``\\boxed{}``, else its last number; ``choice_match`` reads a
+``math_match`` takes the prediction's answer from ``####`` (GSM8K), else the last
+``\\boxed{}``, else its last number, and compares it with ``expected`` as normalized
+LaTeX text or as a number (:func:`~crucible_pl.scoring.math_match`); ``numeric_match``
+compares the last numbers only; ``choice_match`` reads a
 letter, index or choice text, and finds a letter in free text when none of those fits;
 ``bleu`` and ``rouge*`` need the ``metrics`` extra and run Python per row."""
 
 DEFAULT_METRICS: Mapping[str, tuple[str, ...]] = {
-    "math": ("numeric_match",),
+    "math": ("math_match",),
     "multiple_choice": ("choice_match",),
     "generation": ("normalized_exact_match", "token_f1"),
     "code": ("normalized_exact_match", "token_f1"),
@@ -146,7 +150,7 @@ class EvalResult:
     >>> preds = pl.DataFrame({"id": ["a", "b"], "prediction": ["It is 2", "5"]})
     >>> result = evaluate(refs, preds, family="math", n_bootstrap=0)
     >>> result
-    EvalResult(family='math', items=2, numeric_match=0.5000 ± 0.5000)
+    EvalResult(family='math', items=2, math_match=0.5000 ± 0.5000)
     """
 
     items: pl.DataFrame
