@@ -383,3 +383,22 @@ def test_schema_drift_across_shards_survives_warm_loads(
     hub.clear_requests()
     assert_frame_equal(crucible_pl.load_lazy("org/drift").collect(), cold)
     assert hub.requests == []
+
+
+def test_a_warm_load_in_a_fresh_process_never_imports_huggingface_hub(gsm_hub: LocalHub) -> None:
+    import os
+    import subprocess
+    import sys
+
+    crucible_pl.load_lazy("org/gsm", "test", config="main")
+    gsm_hub.clear_requests()
+    code = (
+        "import sys, crucible_pl\n"
+        "df = crucible_pl.load_lazy('org/gsm', 'test', config='main').collect()\n"
+        "print(df.height, 'huggingface_hub' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert out.stdout.split() == ["10", "False"]
+    assert gsm_hub.requests == []
