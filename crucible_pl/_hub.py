@@ -57,6 +57,8 @@ __all__ = [
     "discard_file",
     "download_files",
     "fetch_footer",
+    "offline_mode_lifted",
+    "progress_bars_off",
     "repo_state",
 ]
 
@@ -447,3 +449,33 @@ def fetch_footer(repo: str, sha: str, path: str, *, token: str | None) -> bytes:
             revision=sha,
         )
     return data[-(footer_len + 8) :]
+
+
+def progress_bars_off() -> contextlib.AbstractContextManager[object]:
+    """Disable huggingface_hub's progress bars until the context ends.
+
+    When ``HF_HUB_DISABLE_PROGRESS_BARS`` is set it decides (changing it would warn),
+    and this is a no-op.
+    """
+    from huggingface_hub import constants
+    from huggingface_hub.utils import disable_progress_bars
+
+    if constants.HF_HUB_DISABLE_PROGRESS_BARS is not None:
+        return contextlib.nullcontext()
+    return disable_progress_bars()
+
+
+@contextlib.contextmanager
+def offline_mode_lifted() -> Iterator[None]:
+    """Lift huggingface_hub's offline flag (read once, at its import) for the context.
+
+    For the built-in demo only, which talks to its own server on 127.0.0.1.
+    """
+    from huggingface_hub import constants
+
+    saved = constants.HF_HUB_OFFLINE
+    constants.HF_HUB_OFFLINE = False
+    try:
+        yield
+    finally:
+        constants.HF_HUB_OFFLINE = saved

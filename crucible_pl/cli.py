@@ -1,7 +1,12 @@
 """The ``crucible-pl`` command line, thin over the public API.
 
+Commands: ``list``, ``info``, ``head``, ``download``, ``cache ls|rm|verify``, ``serve``
+and ``demo``. Every listing command takes ``--json`` for machine-readable output.
+
 A :class:`~crucible_pl.errors.CrucibleError` exits with status 1 and one clear line
-(the traceback only with ``--debug``); bad usage exits with status 2 (click's rule).
+(the traceback too with ``--debug``); bad usage exits with status 2 (click's rule).
+Downloads show huggingface_hub's progress bars when stderr is a terminal, and none
+otherwise or with ``--quiet``.
 
 Examples
 --------
@@ -14,17 +19,24 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import ipaddress
 import json
 import logging
+import signal
+import socket
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
 import polars as pl
 
-from . import _api
+from . import _api, _cache_admin, _config, _hub
 from .errors import CrucibleError
 
 __all__ = ["main"]
@@ -42,11 +54,17 @@ def _friendly(func: F) -> F:
             return func(*args, **kwargs)
         except CrucibleError as err:
             if ctx.find_root().params.get("debug"):
-                raise
+                click.echo(traceback.format_exc().rstrip(), err=True)
             click.echo(f"error: {err}", err=True)
             ctx.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fail(message: str) -> NoReturn:
+    """One line on stderr and exit status 1, for failures that are not usage errors."""
+    click.echo(f"error: {message}", err=True)
+    click.get_current_context().exit(1)
 
 
 def _print_frame(df: pl.DataFrame, *, as_json: bool) -> None:
@@ -59,22 +77,48 @@ def _print_frame(df: pl.DataFrame, *, as_json: bool) -> None:
         fmt_str_lengths=60,
         tbl_width_chars=160,
         tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
     ):
         click.echo(str(df))
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def _human(size: int) -> str:
+    """``1536`` -> ``'1.5 KiB'``."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _progress_bars_off() -> contextlib.AbstractContextManager[object]:
+    """Disable huggingface_hub's bars until the command ends (its env variable wins)."""
+    return _hub.progress_bars_off()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars or info logs.")
 @click.version_option(package_name="crucible-pl")
-def main(debug: bool, quiet: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, debug: bool, quiet: bool) -> None:
     """Load ML evaluation datasets from the Hugging Face Hub as lazy Polars frames."""
-    level = logging.DEBUG if debug else logging.WARNING
+    level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    if quiet or not sys.stderr.isatty():
-        from huggingface_hub.utils import disable_progress_bars
+    if quiet or not _stderr_is_terminal():
+        ctx.with_resource(_progress_bars_off())
 
-        disable_progress_bars()
+
+# --------------------------------------------------------------------------- list/info/head
 
 
 @main.command("list")
@@ -134,7 +178,7 @@ def info_command(
         "canonical": {k: str(v) for k, v in (meta.canonical or {}).items()} or None,
     }
     if as_json:
-        click.echo(json.dumps(payload, ensure_ascii=False))
+        _echo_json(payload)
         return
     click.echo(f"{meta.name}  ({meta.repo} @ {meta.sha[:12]}, revision {meta.revision})")
     if meta.description:
@@ -186,30 +230,300 @@ def head_command(
     _print_frame(lf.head(rows).collect(), as_json=as_json)
 
 
-@main.command("download")
-@click.argument("names", nargs=-1, required=True)
-@_load_options
-@click.option("--split", "-s", "splits", multiple=True, help="Split(s); default: the default.")
-@_friendly
-def download_command(
-    names: tuple[str, ...],
+# ------------------------------------------------------------------------------- download
+
+
+def _download_one(
+    name: str,
     config: str | None,
+    split: str | None,
+    *,
     revision: str | None,
     offline: bool | None,
     token: str | None,
+) -> dict[str, Any]:
+    from ._dataset import load
+
+    ds = load(name, split, config=config, revision=revision, offline=offline, token=token)
+    p, files = ds.provenance, ds.files()
+    return {
+        "name": name,
+        "repo": p.repo,
+        "config": p.config,
+        "split": p.split,
+        "sha": p.sha,
+        "files": len(files),
+        "rows": len(ds),
+        "bytes": sum(Path(f).stat().st_size for f in files),
+    }
+
+
+@main.command("download")
+@click.argument("names", nargs=-1, required=True)
+@click.option(
+    "--config", "-c", "configs", multiple=True, help="Config(s); repeatable. Default: the default."
+)
+@click.option("--all-configs", is_flag=True, help="Every config of each dataset.")
+@click.option("--split", "-s", "splits", multiple=True, help="Split(s); repeatable.")
+@click.option("--all-splits", is_flag=True, help="Every split of each config.")
+@click.option("--revision", "-r", help="Branch, tag or commit sha.")
+@click.option("--offline", is_flag=True, default=None, help="Only check what is cached.")
+@click.option("--token", envvar=None, help="Hub token (default: HF_TOKEN).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_friendly
+def download_command(
+    names: tuple[str, ...],
+    configs: tuple[str, ...],
+    all_configs: bool,
     splits: tuple[str, ...],
+    all_splits: bool,
+    revision: str | None,
+    offline: bool | None,
+    token: str | None,
+    as_json: bool,
 ) -> None:
-    """Pre-fetch NAMES (config and splits) into the cache for offline use."""
+    """Pre-fetch NAMES (configs and splits) into the cache for offline use.
+
+    Without --split, each config's default split (test, else validation) is fetched.
+    """
+    if configs and all_configs:
+        raise click.UsageError("--config and --all-configs exclude each other.")
+    if splits and all_splits:
+        raise click.UsageError("--split and --all-splits exclude each other.")
+    opts: dict[str, Any] = {"revision": revision, "offline": offline, "token": token}
+    done: list[dict[str, Any]] = []
     for name in names:
-        for split in splits or (None,):
-            lf = _api.load_lazy(
-                name, split, config=config, revision=revision, offline=offline, token=token
-            )
-            width = len(lf.collect_schema())
+        wanted: Sequence[str | None] = configs or [None]
+        if all_configs:
+            wanted = list(_api.info(name, **opts).configs)
+        for config in wanted:
+            split_names: Sequence[str | None] = splits or [None]
+            if all_splits:
+                split_names = [s.name for s in _api.info(name, config=config, **opts).splits]
+            for split in split_names:
+                row = _download_one(name, config, split, **opts)
+                done.append(row)
+                if not as_json:
+                    click.echo(
+                        f"cached {name} config={row['config']} split={row['split']}: "
+                        f"{row['files']} file(s), {row['rows']:,} rows, {_human(row['bytes'])}"
+                    )
+    if as_json:
+        _echo_json(done)
+        return
+    total = sum(r["bytes"] for r in done)
+    click.echo(f"{len(done)} split(s) cached, {_human(total)} of Parquet; offline loads now work.")
+
+
+# ---------------------------------------------------------------------------------- cache
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """List, remove and verify cached datasets (our manifests and the HF cache files)."""
+
+
+def _target(
+    name: str | None, config: str | None, split: str | None
+) -> tuple[str | None, tuple[str, ...] | None, tuple[str, ...]]:
+    if name is None:
+        if config is not None or split is not None:
+            raise click.UsageError("--config and --split need a dataset NAME.")
+        return None, None, ()
+    return _cache_admin.resolve_target(name, config=config, split=split)
+
+
+@cache_group.command("ls")
+@click.argument("name", required=False)
+@click.option("--config", "-c", help="Only this config.")
+@click.option("--split", "-s", help="Only this split.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_friendly
+def cache_ls(name: str | None, config: str | None, split: str | None, as_json: bool) -> None:
+    """List what is cached (all datasets, or NAME), with rows and sizes on disk."""
+    repo, configs, split_names = _target(name, config, split)
+    entries = _cache_admin.list_entries(repo, configs=configs, splits=split_names)
+    if as_json:
+        _echo_json([e.to_dict() for e in entries])
+        return
+    where = f"(crucible cache {_config.crucible_cache_dir()}, HF cache {_config.hub_cache_dir()})"
+    if not entries:
+        click.echo(f"Nothing cached {where}.")
+        return
+    df = pl.DataFrame(
+        {
+            "repo": [e.repo for e in entries],
+            "revision": [f"{','.join(e.revisions) or '-'} -> {e.sha[:12]}" for e in entries],
+            "config": [e.config for e in entries],
+            "split": [e.split for e in entries],
+            "files": [e.files for e in entries],
+            "rows": [e.rows for e in entries],
+            "size": [_human(e.bytes) for e in entries],
+            "missing": [e.missing for e in entries],
+        }
+    )
+    if not (df["missing"] > 0).any():
+        df = df.drop("missing")
+    _print_frame(df, as_json=False)
+    total = _human(_cache_admin.total_bytes(entries))
+    click.echo(f"{len(entries)} cached split(s), {total} on disk {where}")
+
+
+@cache_group.command("rm")
+@click.argument("name")
+@click.option("--config", "-c", help="Only this config.")
+@click.option("--split", "-s", help="Only this split.")
+@click.option(
+    "--hub-files",
+    is_flag=True,
+    help="Also remove the HF cache files they use that nothing else cached uses.",
+)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_friendly
+def cache_rm(
+    name: str,
+    config: str | None,
+    split: str | None,
+    hub_files: bool,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Remove what is cached for NAME (or one config or split of it)."""
+    plan = _cache_admin.plan_removal(name, config=config, split=split, hub_files=hub_files)
+    what = ", ".join(f"{e.config}/{e.split}" for e in plan.entries) or "(no split cached)"
+    if plan.whole_repo:
+        what = f"everything: {what}"
+    parts = [f"{len(plan.converted)} converted file(s)"]
+    if hub_files:
+        parts.append(f"{len(plan.hub_files)} HF cache file(s), {len(plan.blobs)} blob(s)")
+    summary = f"{plan.repo} {what} ({', '.join(parts)}, {_human(plan.bytes)})"
+    if not yes:
+        click.confirm(f"Remove {summary}?", abort=True, err=True)
+    freed = _cache_admin.apply_removal(plan)
+    if as_json:
+        _echo_json({**plan.to_dict(), "removed": True})
+        return
+    click.echo(f"Removed {summary}: {_human(freed)} freed.")
+    if not hub_files:
+        click.echo("The HF cache files were kept (pass --hub-files to remove them too).")
+
+
+@cache_group.command("verify")
+@click.argument("name", required=False)
+@click.option("--config", "-c", help="Only this config.")
+@click.option("--split", "-s", help="Only this split.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_friendly
+def cache_verify(name: str | None, config: str | None, split: str | None, as_json: bool) -> None:
+    """Re-check every cached file's size and Parquet footer; exit 1 if any is damaged."""
+    repo, configs, split_names = _target(name, config, split)
+    checks = _cache_admin.verify_cache(repo, configs=configs, splits=split_names)
+    damaged = [c for c in checks if not c.ok]
+    if as_json:
+        _echo_json([c.to_dict() for c in checks])
+    else:
+        for c in damaged:
             click.echo(
-                f"cached {name} config={config or 'default'} split={split or 'default'} "
-                f"({width} columns)"
+                f"DAMAGED {c.repo} {c.config}/{c.split} {c.path or c.local_path}: {c.problem}"
             )
+        click.echo(f"{len(checks)} file(s) checked, {len(damaged)} damaged.")
+        if damaged:
+            click.echo("The next load removes and downloads damaged files again.")
+    if damaged:
+        click.get_current_context().exit(1)
+
+
+# ---------------------------------------------------------------------------------- serve
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _wait_for_interrupt(hub: object) -> None:
+    """Block until Ctrl-C (or SIGTERM, turned into the same); tests replace it."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _serving(directory: Path, host: str, port: int) -> Iterator[Any]:
+    from .testing import LocalHub
+
+    hub = LocalHub(directory, host=host, port=port)
+    try:
+        hub.start()
+    except OSError as err:
+        _fail(f"cannot listen on {host}:{port}: {err.strerror or err}. Pick another --port.")
+    try:
+        yield hub
+    finally:
+        hub.stop()
+
+
+@main.command("serve")
+@click.argument(
+    "directory", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=0, show_default=True, type=click.IntRange(0, 65535), help="0: any free port."
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow a --host other than loopback. The server has no authentication.",
+)
+@_friendly
+def serve_command(directory: Path, host: str, port: int, allow_remote: bool) -> None:
+    """Serve the dataset repos under DIRECTORY as a Hub mirror, until Ctrl-C.
+
+    DIRECTORY holds datasets/<owner>/<name>/ (crucible_pl.testing.write_repo writes
+    that layout). Point clients at it with HF_ENDPOINT.
+    """
+    if not _is_loopback(host) and not allow_remote:
+        raise click.BadParameter(
+            f"{host!r} is not a loopback address. The server has no authentication: pass "
+            "--allow-remote to serve it to other machines.",
+            param_hint="'--host'",
+        )
+    datasets = directory / "datasets"
+    repos = [p for p in datasets.glob("*/*") if p.is_dir()] if datasets.is_dir() else []
+    if not repos:
+        click.echo(
+            f"warning: no repos under {datasets}/<owner>/<name>/; serving an empty mirror.",
+            err=True,
+        )
+    with _serving(directory, host, port) as hub:
+        url = hub.url
+        if host in ("0.0.0.0", "::"):
+            url = url.replace(host, socket.gethostname(), 1)
+        click.echo(f"Serving {len(repos)} dataset repo(s) from {directory} at {hub.url}")
+        if not _is_loopback(host):
+            click.echo("warning: reachable from other machines, without authentication.", err=True)
+        click.echo("Point clients at it with:")
+        click.echo(f"  export HF_ENDPOINT={url}")
+        click.echo("Press Ctrl-C to stop.")
+        with contextlib.suppress(KeyboardInterrupt):
+            _wait_for_interrupt(hub)
+        click.echo(f"Stopped after {len(hub.requests)} request(s).")
+
+
+# ----------------------------------------------------------------------------------- demo
 
 
 @main.command("demo")
@@ -219,3 +533,7 @@ def demo_command() -> None:
     from ._demo import run_demo
 
     run_demo(click.echo)
+
+
+if __name__ == "__main__":
+    main()
