@@ -58,3 +58,23 @@ def test_warm_path_does_not_import_huggingface_hub_or_patito() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_only_the_hub_module_imports_huggingface_hub() -> None:
+    import ast
+    from pathlib import Path
+
+    package = Path(crucible_pl.__file__).parent
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path.name == "_hub.py" or "testing" in path.relative_to(package).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n == "huggingface_hub" or n.startswith("huggingface_hub.") for n in names):
+                offenders.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert offenders == []
