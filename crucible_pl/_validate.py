@@ -41,6 +41,9 @@ _REPO_ID = re.compile(rf"{_NAME}/{_NAME}")
 _REVISION = re.compile(r"[A-Za-z0-9_.\-/%]{1,200}")
 _CONFIG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-+ ]{0,199}")
 _MAX_PATH = 1024
+# Relative, '/'-separated, no empty, '.' or '..' segment, no backslash or NUL, no drive.
+_SEGMENT = r"(?!\.\.?(?:/|$))[^/\\\x00]+"
+_SAFE_PATH = re.compile(rf"(?![A-Za-z]:){_SEGMENT}(?:/{_SEGMENT})*")
 
 
 def repo_id(value: object) -> str:
@@ -132,15 +135,7 @@ def repo_path(value: object, *, repo: str) -> str:
     InvalidPathError
         For absolute paths, ``..`` segments, backslashes, NUL bytes or empty segments.
     """
-    ok = (
-        isinstance(value, str)
-        and 0 < len(value) <= _MAX_PATH
-        and not value.startswith("/")
-        and "\\" not in value
-        and "\x00" not in value
-        and re.match(r"^[A-Za-z]:", value) is None
-        and all(part not in ("", ".", "..") for part in value.split("/"))
-    )
+    ok = isinstance(value, str) and len(value) <= _MAX_PATH and _SAFE_PATH.fullmatch(value)
     if not ok:
         raise InvalidPathError(
             f"Refusing file path {value!r} from {repo}: paths must be relative, use '/' "
