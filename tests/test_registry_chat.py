@@ -6,6 +6,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from crucible_pl.errors import ConfigNotFoundError
@@ -314,3 +316,58 @@ def test_join_text_parts_skips_parts_without_text() -> None:
     ]
     frame = pl.DataFrame({"p": parts}, schema={"p": pl.List(part)})
     assert frame.select(join_text_parts(pl.col("p")))["p"].to_list() == ["a\nb", ""]
+
+
+# --------------------------------------------------------------------------------------
+# The fast paths of the message expressions against plain Python
+# --------------------------------------------------------------------------------------
+
+
+def py_role(role: str | None) -> str | None:
+    if role is None:
+        return None
+    key = role.strip().lower()
+    return ROLE_ALIASES.get(key, key)
+
+
+def test_normalize_role_exact_names_and_variants_match_python() -> None:
+    roles: list[str | None] = [*ROLE_ALIASES, *(r.upper() for r in ROLE_ALIASES)]
+    roles += [f" {r}\t" for r in ROLE_ALIASES]
+    roles += ["Critic", "", " ", "\nSystem\n", "x y", None]
+    got = pl.select(normalize_role(pl.lit(pl.Series(roles, dtype=pl.String)))).to_series()
+    assert got.to_list() == [py_role(r) for r in roles]
+
+
+def py_positions(roles: list[str | None] | None) -> tuple[int | None, int | None]:
+    if roles is None:
+        return None, None
+    found = [i for i, role in enumerate(roles) if role == "assistant"]
+    return (found[0], found[-1]) if found else (None, None)
+
+
+ROLE_CHOICES = st.sampled_from(["assistant", "user", "system", None])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.none() | st.lists(ROLE_CHOICES, max_size=8), min_size=1, max_size=30))
+def test_assistant_index_helpers_match_python(conversations: list[list[str | None] | None]) -> None:
+    rows = [
+        None if roles is None else [{"role": r, "content": str(i)} for i, r in enumerate(roles)]
+        for roles in conversations
+    ]
+    frame = pl.DataFrame({"m": rows}, schema={"m": MESSAGES})
+    out = frame.select(
+        first=first_assistant_index(pl.col("m")), last=last_assistant_index(pl.col("m"))
+    )
+    assert out.schema == pl.Schema({"first": pl.UInt32, "last": pl.UInt32})
+    assert list(zip(out["first"], out["last"], strict=True)) == [
+        py_positions(roles) for roles in conversations
+    ]
+
+
+def test_chat_plan_prunes_the_conversation_when_only_ids_are_selected() -> None:
+    raw = tulu_row(("user", "q"), ("assistant", "a")).lazy()
+    lf = TULU3_SFT.normalize(raw, config="default", split="train")
+    assert "list.eval" not in lf.select("id").explain()
+    # the conversation is built once, for input, expected and messages together
+    assert lf.explain().count("to_lowercase") == 1

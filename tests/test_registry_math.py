@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import random
+import re
 from pathlib import Path
 
 import polars as pl
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal, assert_series_equal
 
-from crucible_pl.registry._extract import gsm8k_answer, last_boxed
+from crucible_pl.registry._extract import BOXED_REGEX_DEPTH, gsm8k_answer, last_boxed
 from crucible_pl.registry._spec import DatasetSpec, SyntheticRequest
 from crucible_pl.registry.math import (
     DEEPMATH,
@@ -330,3 +331,98 @@ def test_real_gsm8k_socratic_has_the_same_answers() -> None:
     a = GSM8K.normalize(main, config="main", split="test").select("expected").collect()
     b = GSM8K.normalize(socratic, config="socratic", split="test").select("expected").collect()
     assert_frame_equal(a, b)
+
+
+# --- extractors: exactness of the fast paths --------------------------------------------
+
+
+def _py_gsm8k_answer(text: str | None) -> str | None:
+    """Reference: the greedy regex the extractor used to run (rightmost ``####``)."""
+    if text is None:
+        return None
+    match = re.match(r"(?s).*####(.*)$", text)
+    return None if match is None else re.sub(r"[,$]", "", match.group(1)).strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "##### 5",  # a run of 5 '#': the answer is after the rightmost "####"
+        "###### 6",
+        "####### 7",
+        "######## 8",  # two whole markers
+        "######### 9",
+        "a ###### 9 ####### 8",
+        "#####",
+        "x#### #5",  # a '#' after the marker's space is part of the answer
+        "#### a\n#### b\nc",
+        "é####é 1,000",
+    ],
+)
+def test_gsm8k_answer_runs_of_hashes_match_the_greedy_regex(text: str) -> None:
+    out = pl.DataFrame({"a": [text]}, schema={"a": pl.String}).select(gsm8k_answer("a"))
+    assert out.item() == _py_gsm8k_answer(text)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["#", "####", " ", "1", ",", "$", "\n", "a", "é"]), max_size=20)
+        .map("".join)
+        .filter(lambda s: s != ""),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_gsm8k_answer_matches_the_greedy_regex(texts: list[str]) -> None:
+    got = pl.DataFrame({"a": texts}, schema={"a": pl.String}).select(gsm8k_answer("a"))["a"]
+    assert got.to_list() == [_py_gsm8k_answer(t) for t in texts]
+
+
+def _nested(depth: int) -> str:
+    """A box whose braces nest ``depth`` levels (the box's own braces are level 1)."""
+    return "x" + "".join(rf"\frac{{{d}}}{{" for d in range(depth - 1)) + "y" + "}" * (depth - 1)
+
+
+@pytest.mark.parametrize(
+    "depth", [1, 2, 4, BOXED_REGEX_DEPTH - 1, BOXED_REGEX_DEPTH, BOXED_REGEX_DEPTH + 1, 40]
+)
+def test_last_boxed_reads_any_nesting_depth(depth: int) -> None:
+    # At and below the regex's bound the fast path reads the box; above it, the exact
+    # fallback does. Both give the same answer.
+    content = _nested(depth)
+    texts = [
+        rf"So $\boxed{{{content}}}$.",
+        rf"\boxed{{0}} then \fbox{{{content}}} end",
+        rf"Unclosed \boxed{{{content}",
+        rf"\boxed{{{content}}} and \boxed{{{content}",
+    ]
+    got = pl.DataFrame({"s": texts}).select(last_boxed("s"))["s"].to_list()
+    assert got == [content, content, None, None]
+    assert got == [_py_last_boxed(t) for t in texts]
+
+
+def test_last_boxed_fast_and_fallback_rows_mix_in_one_frame() -> None:
+    deep = _nested(BOXED_REGEX_DEPTH + 3)
+    texts = [r"\boxed{1}", rf"\boxed{{{deep}}}", None, r"\boxed 5$", r"\boxed{\}", r"\boxed{\{}"]
+    got = pl.DataFrame({"s": texts}).select(last_boxed("s"))["s"].to_list()
+    # `\}` is an escaped brace, so the fifth box never closes
+    assert got == ["1", deep, None, "5", None, r"\{"]
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\n", "\u00a0", "\u2003", " \n\t "])
+def test_last_boxed_whitespace_before_the_brace(space: str) -> None:
+    out = pl.DataFrame({"s": [rf"\boxed{space}{{7}}"]}).select(last_boxed("s"))
+    assert out.item() == "7"
+
+
+def test_extractors_keep_the_output_name_of_their_input() -> None:
+    frame = pl.DataFrame({"s": [r"\boxed{1}"], "a": ["#### 2"]})
+    out = frame.select(last_boxed(pl.col("s").alias("box")), gsm8k_answer(pl.col("a")))
+    assert out.columns == ["box", "a"]
+    assert out.row(0) == ("1", "2")
+    assert frame.select(last_boxed("s")).columns == ["s"]
+
+
+def test_boxed_regex_depth_is_at_least_eight() -> None:
+    assert BOXED_REGEX_DEPTH >= 8

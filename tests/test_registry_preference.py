@@ -10,6 +10,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from crucible_pl.errors import ConfigNotFoundError
@@ -544,3 +546,86 @@ def test_helpsteer2_consecutive_rows_share_a_prompt() -> None:
     prompts = raw["prompt"].to_list()
     assert all(prompts[i] == prompts[i + 1] for i in range(0, 10, 2))
     assert (raw["helpfulness"][0::2] > raw["helpfulness"][1::2]).all()
+
+
+# --------------------------------------------------------------------------------------
+# Transcript parsing: the one-pass HH marking equals the generic regex marking
+# --------------------------------------------------------------------------------------
+
+
+def py_parse_transcript(text: str, markers: dict[str, str]) -> list[tuple[str, str]]:
+    """Reference for ``parse_transcript``: each marker regex in turn, then split."""
+    for pattern, role in markers.items():
+        text = re.sub(pattern, f"\x1e{role}\x1f", text)
+    turns = []
+    for segment in text.split("\x1e"):
+        if segment == "":
+            continue
+        role, sep, content = segment.partition("\x1f")
+        turns.append((role, content) if sep else ("user", segment))
+    return turns
+
+
+HH_PIECES = [
+    "\n\nHuman: ",
+    "\n\nHuman:",
+    "\n\nAssistant: ",
+    "\n\nAssistant:",
+    "Human: ",
+    "Human:",
+    "Assistant:",
+    "Assistant: ",
+    "\n",
+    "\n\n",
+    " ",
+    "a",
+    "é",
+    "Humans: ",
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(HH_PIECES), max_size=12).map("".join), max_size=30))
+def test_parse_transcript_hh_matches_the_regex_reference(texts: list[str]) -> None:
+    frame = pl.DataFrame({"t": [*texts, None]}, schema={"t": pl.String})
+    parsed = frame.select(parse_transcript(pl.col("t"), markers=HH_MARKERS)).to_series()
+    got = [
+        None if turns is None else [(t["role"], t["content"]) for t in turns] for turns in parsed
+    ]
+    assert got == [*(py_parse_transcript(t, dict(HH_MARKERS)) for t in texts), None]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Human: hi\n\nAssistant: yo",  # markers at the very start of the text
+        "Assistant:x",
+        "Human:\n\nAssistant:",
+        "Human: Assistant: x",  # only the first is at the start
+        "pre\n\nHuman: a\n\nAssistant: b",  # text before the first marker
+        "\n\n\nHuman: a",  # the marker starts at the second newline
+        "a\n\nHuman:  two spaces",  # the marker takes one space only
+        "",
+    ],
+)
+def test_parse_transcript_hh_edge_cases(text: str) -> None:
+    parsed = pl.select(parse_transcript(pl.lit(text), markers=HH_MARKERS)).to_series()
+    assert [(t["role"], t["content"]) for t in parsed[0]] == py_parse_transcript(
+        text, dict(HH_MARKERS)
+    )
+
+
+def test_parse_transcript_other_markers_use_the_regex_loop() -> None:
+    prompt = "a\n<extra_id_1>Assistant\nb\n<extra_id_1>User\nc\n\nHuman: not a marker here"
+    parsed = pl.select(parse_transcript(pl.lit(prompt), markers=HELPSTEER_MARKERS)).to_series()
+    assert [(t["role"], t["content"]) for t in parsed[0]] == py_parse_transcript(
+        prompt, dict(HELPSTEER_MARKERS)
+    )
+
+
+def test_hh_plan_parses_each_transcript_once_and_prunes_unused_work() -> None:
+    lf = HH_RLHF.normalize(hh_frame(["a"], ["b"]).lazy(), config="helpful-base", split="test")
+    # one literal marking pass per transcript, shared by input, chosen and rejected
+    assert lf.explain().count("replace_many") == 2
+    assert lf.select("input").explain().count("replace_many") == 1
+    assert lf.select("id").explain().count("replace_many") == 0

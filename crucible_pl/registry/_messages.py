@@ -115,6 +115,14 @@ HELPSTEER_MARKERS: Mapping[str, str] = {
 _TURN_SEP = "\x1e"  # ASCII record separator: starts a turn
 _ROLE_SEP = "\x1f"  # ASCII unit separator: ends the role name of a turn
 
+# HH_MARKERS as literals, for one Aho-Corasick pass instead of two regex passes (3x
+# faster): leftmost-first matching takes the form with the space where both match, as
+# the regex's greedy " ?" does. The "^" alternative is handled apart (`_mark_hh_turns`).
+_HH_WORDS = {"Human:": "user", "Assistant:": "assistant"}
+_HH_LITERALS = {
+    f"\n\n{word}{space}": role for word, role in _HH_WORDS.items() for space in (" ", "")
+}
+
 
 def normalize_role(role: pl.Expr) -> pl.Expr:
     """Map a role expression to ``system``/``user``/``assistant``/``tool``.
@@ -137,7 +145,13 @@ def normalize_role(role: pl.Expr) -> pl.Expr:
     >>> pl.select(normalize_role(pl.lit(roles))).to_series().to_list()
     ['assistant', 'user', 'critic']
     """
-    return role.cast(pl.String).str.strip_chars().str.to_lowercase().replace(dict(ROLE_ALIASES))
+    role = role.cast(pl.String)
+    aliases = dict(ROLE_ALIASES)
+    # Nearly every role is already one of the lower-case names: look those up directly, and
+    # strip and lower-case only the others (null in `other` for the rest, so it is cheap).
+    other = pl.when(~role.is_in(list(aliases))).then(role)
+    cleaned = other.str.strip_chars().str.to_lowercase().replace(aliases)
+    return role.replace_strict(aliases, default=cleaned, return_dtype=pl.String)
 
 
 def to_messages(conversation: pl.Expr, *, role: str = "role", content: str = "content") -> pl.Expr:
@@ -180,7 +194,9 @@ def parse_transcript(
     """Split a flat transcript string into :data:`MESSAGES` at its turn markers.
 
     Each marker regex is replaced by a separator that carries its role, then the text is
-    split on the separators: all with string expressions, no per-row Python. Text before
+    split on the separators: all with string expressions, no per-row Python. (For
+    :data:`HH_MARKERS` the markers are replaced in one literal Aho-Corasick pass, with the
+    same result as the regexes, 3x faster.) Text before
     the first marker (if any) becomes a turn of ``first_role``. Turn text is kept
     verbatim (no stripping), so an empty reply is ``""``.
 
@@ -207,27 +223,68 @@ def parse_transcript(
     [{'role': 'user', 'content': 'Is a Human: tag text?'}, {'role': 'assistant', 'content': 'Yes.'},
      {'role': 'user', 'content': 'Sure?'}, {'role': 'assistant', 'content': ''}]
     """
-    marked = text.cast(pl.String)
-    for pattern, role in markers.items():
-        marked = marked.str.replace_all(pattern, f"{_TURN_SEP}{role}{_ROLE_SEP}")
-    segments = marked.str.split(_TURN_SEP).list.eval(pl.element().filter(pl.element() != ""))
+    marked = _mark_turns(text.cast(pl.String), markers)
+    # Drop the empty segment before a leading marker (and any other empty one).
+    segments = marked.str.split(_TURN_SEP).list.filter(pl.element() != "")
+    # Each segment is "role<_ROLE_SEP>content", or bare text before the first marker. The
+    # split parts ride along as struct fields, so `splitn` runs once per segment.
+    head, tail = pl.field("field_0"), pl.field("field_1")
+    turn = pl.struct(
+        pl.when(tail.is_null()).then(pl.lit(first_role)).otherwise(head).alias("role"),
+        pl.coalesce(tail, head).alias("content"),
+    )
     parts = pl.element().str.splitn(_ROLE_SEP, 2)
-    head, tail = parts.struct.field("field_0"), parts.struct.field("field_1")
     return segments.list.eval(
-        pl.struct(
-            pl.when(tail.is_null()).then(pl.lit(first_role)).otherwise(head).alias("role"),
-            pl.coalesce(tail, head).alias("content"),
-        )
+        parts.struct.with_fields(turn.alias("turn")).struct.field("turn")
     ).cast(MESSAGES)
 
 
-def _assistant_positions() -> pl.Expr:
-    """Inside ``list.agg``: the positions of the assistant turns."""
-    return pl.element().struct.field("role").eq("assistant").arg_true()
+def _turn_start(role: str) -> str:
+    return f"{_TURN_SEP}{role}{_ROLE_SEP}"
+
+
+def _mark_turns(text: pl.Expr, markers: Mapping[str, str]) -> pl.Expr:
+    """Replace each turn marker by ``_TURN_SEP role _ROLE_SEP``, markers in the given order."""
+    if dict(markers) == dict(HH_MARKERS):
+        return _mark_hh_turns(text)
+    for pattern, role in markers.items():
+        text = text.str.replace_all(pattern, _turn_start(role))
+    return text
+
+
+def _mark_hh_turns(text: pl.Expr) -> pl.Expr:
+    """:data:`HH_MARKERS` marked as ``_mark_turns``'s regex loop would, in one literal pass.
+
+    A marker at the very start of the text (the ``^`` of the regexes) is replaced first,
+    only in the rows that start with one (null elsewhere, so cheap). The Human and
+    Assistant markers cannot overlap, so replacing both in one pass gives what the two
+    passes in turn give.
+    """
+    starts = pl.any_horizontal(text.str.starts_with(word) for word in _HH_WORDS)
+    head: pl.Expr = pl.when(starts).then(text)
+    for word, role in _HH_WORDS.items():
+        head = head.str.replace(f"^{word} ?", _turn_start(role))
+    literals = list(_HH_LITERALS)
+    starts_of_turns = [_turn_start(role) for role in _HH_LITERALS.values()]
+    return pl.coalesce(head, text).str.replace_many(literals, starts_of_turns, leftmost=True)
+
+
+def _assistant_marks(messages: pl.Expr) -> pl.Expr:
+    """Per turn, ``1`` (UInt32) for an ``assistant`` turn and null otherwise (elementwise).
+
+    ``list.arg_max`` of such a list is the first ``1``, and null when there is none.
+    """
+    is_assistant = pl.element().struct.field("role") == "assistant"
+    return messages.list.eval(pl.when(is_assistant).then(pl.lit(1, pl.UInt32)))
 
 
 def last_assistant_index(messages: pl.Expr) -> pl.Expr:
     """Position of the last ``assistant`` turn (UInt32), null when there is none.
+
+    Each assistant turn gets its position + 1 (list arithmetic with ``int_ranges``), the
+    others null, and the largest value less 1 is the answer: vectorized list methods,
+    about 2x faster than the first maximum of the reversed list and 3x faster than a
+    per-row ``list.agg``.
 
     Examples
     --------
@@ -236,7 +293,8 @@ def last_assistant_index(messages: pl.Expr) -> pl.Expr:
     >>> pl.select(last_assistant_index(pl.lit(pl.Series([m, m[:1]])))).to_series().to_list()
     [1, None]
     """
-    return messages.list.agg(_assistant_positions().last())
+    positions = pl.int_ranges(1, messages.list.len() + 1, dtype=pl.UInt32)
+    return (_assistant_marks(messages) * positions).list.max() - 1
 
 
 def first_assistant_index(messages: pl.Expr) -> pl.Expr:
@@ -249,7 +307,7 @@ def first_assistant_index(messages: pl.Expr) -> pl.Expr:
     >>> pl.select(first_assistant_index(pl.lit(pl.Series([m])))).item()
     1
     """
-    return messages.list.agg(_assistant_positions().first())
+    return _assistant_marks(messages).list.arg_max()
 
 
 def turns_before(messages: pl.Expr, index: pl.Expr) -> pl.Expr:

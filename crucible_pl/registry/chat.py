@@ -77,6 +77,9 @@ _Schema = Mapping[str, pl.DataType | type[pl.DataType]]
 _HUB_MESSAGES = pl.List(pl.Struct({"content": pl.String, "role": pl.String}))
 _SHAREGPT = pl.List(pl.Struct({"from": pl.String, "value": pl.String}))
 _MESSAGES_COL = "__messages"
+# The position of the last assistant turn, computed once in ``prepare`` (both ``input``
+# and ``expected`` use it).
+_LAST_COL = "__last_assistant"
 
 
 # --------------------------------------------------------------------------------------
@@ -87,18 +90,19 @@ _MESSAGES_COL = "__messages"
 def _prepare(
     source: str, *, role: str = "role", content: str = "content"
 ) -> Callable[[pl.LazyFrame], pl.LazyFrame]:
-    """A ``prepare`` hook that adds the normalized conversation as ``__messages``."""
+    """A ``prepare`` hook: the normalized conversation as ``__messages``, then the
+    position of its last assistant turn as ``__last_assistant``."""
 
     def prepare(lf: pl.LazyFrame) -> pl.LazyFrame:
         conversation = to_messages(pl.col(source), role=role, content=content)
-        return lf.with_columns(conversation.alias(_MESSAGES_COL))
+        lf = lf.with_columns(conversation.alias(_MESSAGES_COL))
+        return lf.with_columns(last_assistant_index(pl.col(_MESSAGES_COL)).alias(_LAST_COL))
 
     return prepare
 
 
 def _chat_columns(id_expr: pl.Expr) -> dict[str, pl.Expr]:
-    messages = pl.col(_MESSAGES_COL)
-    last = last_assistant_index(messages)
+    messages, last = pl.col(_MESSAGES_COL), pl.col(_LAST_COL)
     return {
         "id": id_expr,
         "input": turns_before(messages, last),

@@ -107,9 +107,13 @@ __all__ = [
 _Schema = Mapping[str, pl.DataType | type[pl.DataType]]
 _HUB_MESSAGES = pl.List(pl.Struct({"content": pl.String, "role": pl.String}))
 
-# Intermediate columns written by the ``prepare`` hooks.
+# Intermediate columns written by the ``prepare`` hooks. Each stage is its own
+# ``with_columns``, so a value used several times later (a parsed conversation, a split
+# index) is computed once: Polars shares repeated subexpressions only one level deep.
 _CHOSEN_CONV, _REJECTED_CONV = "__chosen_conversation", "__rejected_conversation"
+_CHOSEN_AT, _REJECTED_AT = "__chosen_at", "__rejected_at"
 _INPUT, _CHOSEN, _REJECTED = "__input", "__chosen", "__rejected"
+_ARENA_A, _ARENA_B = "__conversation_a", "__conversation_b"
 
 
 # --------------------------------------------------------------------------------------
@@ -145,8 +149,10 @@ def _split_pair(
     default); ``input`` is the chosen side's turns before it.
     """
     chosen, rejected = pl.col(_CHOSEN_CONV), pl.col(_REJECTED_CONV)
-    chosen_at, rejected_at = at(chosen), at(rejected)
+    chosen_at, rejected_at = pl.col(_CHOSEN_AT), pl.col(_REJECTED_AT)
     return lf.with_columns(
+        at(chosen).alias(_CHOSEN_AT), at(rejected).alias(_REJECTED_AT)
+    ).with_columns(
         turns_before(chosen, chosen_at).alias(_INPUT),
         turns_from(chosen, chosen_at).alias(_CHOSEN),
         turns_from(rejected, rejected_at).alias(_REJECTED),
@@ -548,7 +554,12 @@ def _arena_conversation(conversation: str) -> pl.Expr:
 
 
 def _arena_prepare(lf: pl.LazyFrame) -> pl.LazyFrame:
-    a, b = _arena_conversation("conversation_a"), _arena_conversation("conversation_b")
+    # Both sides first, as columns: each is then used twice below, and built once.
+    lf = lf.with_columns(
+        _arena_conversation("conversation_a").alias(_ARENA_A),
+        _arena_conversation("conversation_b").alias(_ARENA_B),
+    )
+    a, b = pl.col(_ARENA_A), pl.col(_ARENA_B)
     a_wins = pl.col("winner") == "model_a"
     lf = lf.with_columns(
         pl.when(a_wins).then(a).otherwise(b).alias(_CHOSEN_CONV),
