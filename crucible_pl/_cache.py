@@ -9,6 +9,9 @@ pin a resolution to a commit sha, so a warm load needs no network at all::
         <sha>/splits/<config>/<split>.json     files of one split, with row counts
     <crucible cache>/converted/<owner>/<name>/<sha>/<repo path>.parquet
                                                JSON/CSV data files converted once to Parquet
+    <crucible cache>/normalized/<name>/v<version>/<owner>/<name>/<sha>/<config>/<split>.*
+                                               a registered dataset's canonical rows
+                                               (see crucible_pl._normalized)
 
 Every manifest is written atomically (temporary file in the same directory, fsync,
 ``os.replace``), so a reader sees the old manifest or the new one, never half of one.
@@ -44,6 +47,7 @@ from . import _config, _validate
 
 __all__ = [
     "MANIFEST_FORMAT",
+    "component",
     "converted_path",
     "hub_file_path",
     "layout_path",
@@ -60,7 +64,7 @@ logger = logging.getLogger(__name__)
 MANIFEST_FORMAT = 1
 
 
-def _part(name: str) -> str:
+def component(name: str) -> str:
     """A single, safe path component for a config, split or revision name."""
     return quote(name, safe="")
 
@@ -73,7 +77,7 @@ def manifest_dir(repo: str) -> Path:
 
 def ref_path(repo: str, revision: str) -> Path:
     """Manifest mapping a branch or tag name to the commit sha it was resolved to."""
-    return manifest_dir(repo) / "refs" / f"{_part(revision)}.json"
+    return manifest_dir(repo) / "refs" / f"{component(revision)}.json"
 
 
 def layout_path(repo: str, sha: str) -> Path:
@@ -83,7 +87,7 @@ def layout_path(repo: str, sha: str) -> Path:
 
 def split_path(repo: str, sha: str, config: str, split: str) -> Path:
     """Manifest of the downloaded files of one config and split."""
-    return manifest_dir(repo) / sha / "splits" / _part(config) / f"{_part(split)}.json"
+    return manifest_dir(repo) / sha / "splits" / component(config) / f"{component(split)}.json"
 
 
 def converted_path(repo: str, sha: str, filename: str) -> Path:

@@ -337,7 +337,8 @@ class RemovalPlan:
     manifests
         Manifest files removed (with ``whole_repo``, the repo's manifest directory).
     converted
-        Converted Parquet files removed (with ``whole_repo``, the repo's directory).
+        Converted Parquet files removed (with ``whole_repo``, the repo's directory), and
+        every normalized cache of the repo (derived, rebuilt on the next load).
     hub_files
         HF cache snapshot entries removed (only with ``hub_files=True``).
     blobs
@@ -470,6 +471,15 @@ def plan_removal(
         mine = {f.local_path(repo) for m in removed for f in m.files or () if f.converted}
         converted = sorted(p for p in mine - still if p.exists())
         freed = sum(_size(p) for p in manifests + converted)
+    # Normalized caches are derived from the raw files and rebuilt on the next load:
+    # every one of the repo goes with any removal.
+    derived = sorted(
+        path
+        for path in (_config.crucible_cache_dir() / "normalized").glob(f"*/v*/{owner}/{short}")
+        if path.is_dir()
+    )
+    converted = [*converted, *derived]
+    freed += sum(_tree_size(path) for path in derived)
     pointers: list[Path] = []
     blobs: list[Path] = []
     if hub_files:

@@ -200,41 +200,26 @@ def _open_hub(
         for part in request.parts:
             layout.check_split(hub_config, part.name)
 
-    normalize = spec is not None and not raw
     frames: list[pl.LazyFrame] = []
     files: list[str] = []
     total: int | None = 0
     for part in request.parts:
-        pieces: list[pl.LazyFrame] = []
-        part_rows = 0
-        for hub_config in resolved:
-            split_files = _resolve.get_split(
-                layout, hub_config, part.name, offline=offline, token=token
+        if spec is not None and not raw:
+            lf, part_rows, sources = _normalized_part(
+                spec.for_config(our_config),
+                layout,
+                resolved,
+                part,
+                config=our_config,
+                offline=offline,
+                token=token,
             )
-            paths = split_files.local_paths()
-            files.extend(str(p) for p in paths)
-            lf = _scan.scan_parquet_files(
-                paths,
-                row_index="__row" if normalize else None,
-                uniform=split_files.uniform_schema,
+        else:
+            lf, part_rows, sources = _raw_part(
+                layout, resolved, part, offline=offline, token=token
             )
-            if normalize and len(resolved) > 1:
-                lf = lf.with_columns(pl.lit(hub_config, pl.String).alias("__config"))
-            pieces.append(lf)
-            part_rows += split_files.num_rows
-        lf = pieces[0] if len(pieces) == 1 else pl.concat(pieces, how="vertical_relaxed")
-        if not part.is_full:
-            start, stop = part.bounds(part_rows)
-            lf = lf.slice(start, stop - start)
-            part_rows = stop - start
-        if normalize:
-            assert spec is not None
-            part_spec = spec.for_config(our_config)
-            lf = part_spec.normalize(lf, config=our_config, split=part.name)
-            if part_spec.keep is not None:
-                total = None
-        if total is not None:
-            total += part_rows
+        files.extend(sources)
+        total = None if total is None or part_rows is None else total + part_rows
         frames.append(lf)
     frame = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical_relaxed")
     family = spec.for_config(our_config).family if spec is not None else None
@@ -249,6 +234,62 @@ def _open_hub(
         spec_version=spec.for_config(our_config).version if spec is not None else None,
     )
     return Loaded(frame, provenance, total, tuple(files))
+
+
+def _raw_part(
+    layout: _resolve.Layout,
+    hub_configs: Sequence[str],
+    part: _split.SplitPart,
+    *,
+    offline: bool,
+    token: str | None,
+) -> tuple[pl.LazyFrame, int, list[str]]:
+    """The raw rows of one split part: a scan of its cached files, sliced lazily."""
+    pieces: list[pl.LazyFrame] = []
+    sources: list[str] = []
+    rows = 0
+    for hub_config in hub_configs:
+        split_files = _resolve.get_split(
+            layout, hub_config, part.name, offline=offline, token=token
+        )
+        paths = split_files.local_paths()
+        sources.extend(str(p) for p in paths)
+        pieces.append(_scan.scan_parquet_files(paths, uniform=split_files.uniform_schema))
+        rows += split_files.num_rows
+    lf = pieces[0] if len(pieces) == 1 else pl.concat(pieces, how="vertical_relaxed")
+    if not part.is_full:
+        start, stop = part.bounds(rows)
+        lf, rows = lf.slice(start, stop - start), stop - start
+    return lf, rows, sources
+
+
+def _normalized_part(
+    spec: DatasetSpec,
+    layout: _resolve.Layout,
+    hub_configs: Sequence[str],
+    part: _split.SplitPart,
+    *,
+    config: str,
+    offline: bool,
+    token: str | None,
+) -> tuple[pl.LazyFrame, int | None, list[str]]:
+    """The canonical rows of one split part, scanned from the normalized cache.
+
+    A slice selects by raw row position, so ``test[:100]`` means the first 100 raw rows
+    whether or not the spec drops some of them; the count is exact unless it does.
+    """
+    from ._normalized import POSITION, normalized_split
+
+    cached = normalized_split(
+        spec, layout, hub_configs, config=config, split=part.name, offline=offline, token=token
+    )
+    lf = pl.scan_parquet(cached.path)
+    rows: int | None = cached.rows
+    if not part.is_full:
+        start, stop = part.bounds(cached.raw_rows)
+        lf = lf.filter(pl.col(POSITION).is_between(start, stop, closed="left"))
+        rows = stop - start if spec.keep is None else None
+    return lf.drop(POSITION), rows, list(cached.sources)
 
 
 def _open_synthetic(

@@ -313,8 +313,10 @@ def test_selection_and_head_project_the_scan(hub: LocalHub) -> None:
     scan = plan[plan.index("Parquet SCAN") :]
     projected = re.search(r"PROJECT (\d+)/(\d+) COLUMNS", scan)
     assert projected is not None, plan
-    assert int(projected.group(1)) == 1  # `answer`; the id comes from context columns
-    assert int(projected.group(2)) == len(get_spec("mmlu").raw_schema["all"])
+    # The scan reads the normalized cache (canonical columns + the raw position): only
+    # `id` and `expected` are decoded.
+    assert int(projected.group(1)) == 2
+    assert int(projected.group(2)) == len(get_spec("mmlu").columns) + 1
     assert "question" not in plan
     assert "choices" not in plan
     assert "SLICE" in scan

@@ -55,7 +55,7 @@ shape: (1, 3)
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -223,18 +223,27 @@ class DatasetSpec:
         """The Hub configs whose rows make up ``config``."""
         return self.hub_configs.get(config, (config,))
 
-    def normalize(self, lf: pl.LazyFrame, *, config: str, split: str) -> pl.LazyFrame:
+    def normalize(
+        self,
+        lf: pl.LazyFrame,
+        *,
+        config: str,
+        split: str,
+        passthrough: Sequence[str] = (),
+    ) -> pl.LazyFrame:
         """Raw Hub rows -> canonical columns, lazily.
 
         Adds the context columns that are missing (``__row`` from a row index), then runs
-        ``prepare``, ``keep`` and ``columns``.
+        ``prepare``, ``keep`` and ``columns``. ``passthrough`` columns of ``lf`` are kept
+        after the canonical ones (the loader keeps each row's raw position this way).
         """
         lf = add_context(lf, dataset=self.name, config=config, split=split)
         if self.prepare is not None:
             lf = self.prepare(lf)
         if self.keep is not None:
             lf = lf.filter(self.keep)
-        return lf.select([expr.alias(name) for name, expr in self.columns.items()])
+        canonical = [expr.alias(name) for name, expr in self.columns.items()]
+        return lf.select([*canonical, *(pl.col(name) for name in passthrough)])
 
 
 def add_context(lf: pl.LazyFrame, *, dataset: str, config: str, split: str) -> pl.LazyFrame:

@@ -12,6 +12,7 @@ LAYERS = [
     {"scoring"},
     {"_api", "_dataset"},
     {"_load", "_cache_admin"},
+    {"_normalized"},
     {"_resolve"},
     {"_hub"},
     {"_cache", "_scan", "_sampling", "testing"},

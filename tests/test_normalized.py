@@ -1,0 +1,131 @@
+"""The normalized cache: canonical rows computed once per split, keyed by spec version."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import crucible_pl
+from crucible_pl import _normalized, _resolve
+from crucible_pl.registry import get_spec
+from crucible_pl.testing import LocalHub, write_spec_repo
+
+
+def normalized_files(cache: Path) -> list[Path]:
+    return sorted((cache / "normalized").rglob("*.parquet"))
+
+
+def test_first_load_writes_the_cache_and_later_loads_read_only_it(
+    make_hub: Callable[..., LocalHub], tmp_path: Path
+) -> None:
+    hub = make_hub()
+    spec = get_spec("gsm8k")
+    write_spec_repo(hub.root, spec, rows=30)
+    first = crucible_pl.load_lazy("gsm8k", "test").collect()
+    [path] = normalized_files(tmp_path / "crucible-cache")
+    assert f"/normalized/gsm8k/v{spec.version}/openai/gsm8k/" in path.as_posix()
+    # The raw files are no longer read: wreck them, the warm load still works.
+    for raw in crucible_pl.load("gsm8k", "test").files():
+        Path(raw).resolve().write_bytes(b"wrecked")
+    hub.clear_requests()
+    assert_frame_equal(crucible_pl.load_lazy("gsm8k", "test").collect(), first)
+    assert hub.requests == []
+
+
+def test_slices_select_raw_positions_even_when_rows_are_dropped(
+    make_hub: Callable[..., LocalHub],
+) -> None:
+    hub = make_hub()
+    spec = get_spec("helpsteer3")  # ties (overall_preference == 0) are dropped
+    write_spec_repo(hub.root, spec, rows=60)
+    raw = crucible_pl.load_lazy("helpsteer3", "train", raw=True)
+    for split, (start, stop) in {"train[:10]": (0, 10), "train[-7:]": (53, 60)}.items():
+        expected = (
+            spec.normalize(
+                raw.with_row_index("__row").with_columns(pl.col("__row").cast(pl.Int64)),
+                config="preference",
+                split="train",
+            )
+            .collect()
+            .filter(
+                pl.col("id").is_in([f"helpsteer3/preference/train/{i}" for i in range(start, stop)])
+            )
+        )
+        got = crucible_pl.load_lazy("helpsteer3", split).collect()
+        assert_frame_equal(got, expected)
+        assert got.height < stop - start  # some of those raw rows were ties
+    ds = crucible_pl.load("helpsteer3", "train")
+    assert len(ds) == ds.collect().height  # exact, from the cache's recorded count
+
+
+def test_a_new_spec_version_gets_its_own_cache(
+    make_hub: Callable[..., LocalHub], tmp_path: Path
+) -> None:
+    hub = make_hub()
+    spec = get_spec("arc")
+    write_spec_repo(hub.root, spec, rows=12)
+    crucible_pl.load_lazy("arc", "test")
+    layout = _resolve.get_layout(spec.repo, crucible_pl.info("arc").sha, offline=True, token=None)
+    bumped = dataclasses.replace(spec.for_config("ARC-Challenge"), version=spec.version + 1)
+    built = _normalized.normalized_split(
+        bumped,
+        layout,
+        ["ARC-Challenge"],
+        config="ARC-Challenge",
+        split="test",
+        offline=True,
+        token=None,
+    )
+    assert f"/v{spec.version + 1}/" in built.path.as_posix()
+    assert len(normalized_files(tmp_path / "crucible-cache")) == 2
+
+
+def test_a_damaged_cache_file_is_rebuilt(make_hub: Callable[..., LocalHub], tmp_path: Path) -> None:
+    hub = make_hub()
+    write_spec_repo(hub.root, get_spec("mmlu"), rows=8)
+    first = crucible_pl.load_lazy("mmlu", "test", config="astronomy").collect()
+    [path] = normalized_files(tmp_path / "crucible-cache")
+    path.write_bytes(path.read_bytes()[:-20])  # cut short
+    hub.clear_requests()
+    again = crucible_pl.load_lazy("mmlu", "test", config="astronomy").collect()
+    assert_frame_equal(again, first)
+    assert hub.requests == []  # rebuilt from the cached raw file
+
+
+def test_offline_rebuild_from_cached_raw_files(
+    make_hub: Callable[..., LocalHub], tmp_path: Path
+) -> None:
+    hub = make_hub()
+    write_spec_repo(hub.root, get_spec("humaneval"), rows=5)
+    first = crucible_pl.load_lazy("humaneval").collect()
+    for path in normalized_files(tmp_path / "crucible-cache"):
+        path.with_suffix(".json").unlink()
+    hub.stop()
+    assert_frame_equal(crucible_pl.load_lazy("humaneval", offline=True).collect(), first)
+
+
+def test_cache_rm_removes_the_normalized_cache(
+    make_hub: Callable[..., LocalHub], tmp_path: Path
+) -> None:
+    from crucible_pl import _cache_admin
+
+    hub = make_hub()
+    write_spec_repo(hub.root, get_spec("gsm8k"), rows=5)
+    crucible_pl.load_lazy("gsm8k", "test")
+    assert normalized_files(tmp_path / "crucible-cache")
+    _cache_admin.apply_removal(_cache_admin.plan_removal("gsm8k"))
+    assert normalized_files(tmp_path / "crucible-cache") == []
+
+
+@pytest.mark.parametrize("split", ["test[:3]", "test[2:5]+test[-1:]"])
+def test_sliced_ids_match_raw_positions(make_hub: Callable[..., LocalHub], split: str) -> None:
+    hub = make_hub()
+    write_spec_repo(hub.root, get_spec("gsm8k"), rows=10)
+    ids = crucible_pl.load_lazy("gsm8k", split).collect()["id"].to_list()
+    positions = {"test[:3]": [0, 1, 2], "test[2:5]+test[-1:]": [2, 3, 4, 9]}[split]
+    assert ids == [f"gsm8k/main/test/{i}" for i in positions]
