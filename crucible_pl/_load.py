@@ -215,9 +215,7 @@ def _open_hub(
                 token=token,
             )
         else:
-            lf, part_rows, sources = _raw_part(
-                layout, resolved, part, offline=offline, token=token
-            )
+            lf, part_rows, sources = _raw_part(layout, resolved, part, offline=offline, token=token)
         files.extend(sources)
         total = None if total is None or part_rows is None else total + part_rows
         frames.append(lf)
