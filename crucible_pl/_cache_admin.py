@@ -21,8 +21,8 @@ Examples
 >>> [c.problem for c in _cache_admin.verify_cache()]
 [None]
 >>> plan = _cache_admin.plan_removal("gsm8k", split="test")
->>> len(plan.entries), len(plan.converted), plan.hub_files
-(1, 0, ())
+>>> len(plan.entries), [p.parts[-5] for p in plan.converted], plan.hub_files
+(1, ['normalized'], ())
 >>> _cache_admin.apply_removal(plan) > 0
 True
 >>> _cache_admin.list_entries()
@@ -42,9 +42,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from . import _cache, _config, _scan, _split, _validate
+from . import _cache, _config, _resolve, _split, _validate
 from ._resolve import CachedFile
-from .errors import CacheMissError, DataFormatError
+from .errors import CacheMissError
 
 __all__ = [
     "CacheEntry",
@@ -600,17 +600,7 @@ class FileCheck:
 
 
 def _check_file(file: CachedFile, local: Path) -> str | None:
-    try:
-        size = local.stat().st_size
-    except OSError:
-        return "it is missing"
-    if file.size is not None and size != file.size:
-        return f"it is {size} bytes long, not the {file.size} bytes it had when cached"
-    try:
-        _scan.check_parquet(local, parse_footer=True)
-    except (DataFormatError, OSError) as err:
-        return str(err)
-    return None
+    return _resolve.damage(file, local, parse_footer=True)
 
 
 def verify_cache(

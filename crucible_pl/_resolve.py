@@ -37,6 +37,7 @@ __all__ = [
     "CachedFile",
     "Layout",
     "SplitFiles",
+    "damage",
     "get_layout",
     "get_split",
     "is_sha",
@@ -421,12 +422,13 @@ def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _damage(file: CachedFile, local: Path) -> str | None:
+def damage(file: CachedFile, local: Path, *, parse_footer: bool = False) -> str | None:
     """Why a cached Parquet file cannot be used as complete, or None when it looks intact.
 
     Cheap by design (a ``stat`` and two small reads, about 20 µs): the recorded size,
     then the magic bytes and footer length. It catches files cut short, padded or
     overwritten at either end; a full checksum runs only when a file is downloaded.
+    ``parse_footer=True`` also parses the footer (about 1 ms; ``cache verify``).
     """
     try:
         size = local.stat().st_size
@@ -435,7 +437,7 @@ def _damage(file: CachedFile, local: Path) -> str | None:
     if file.size is not None and size != file.size:
         return f"it is {size} bytes long, not the {file.size} bytes it had when cached"
     try:
-        _scan.check_parquet(local, parse_footer=False)
+        _scan.check_parquet(local, parse_footer=parse_footer)
     except (DataFormatError, OSError) as err:
         return str(err)
     return None
@@ -459,7 +461,7 @@ def _read_split_manifest(
     )
     damaged: list[str] = []
     for file, local in zip(files, split_files.local_paths(), strict=True):
-        problem = _damage(file, local)
+        problem = damage(file, local)
         if problem is None:
             continue
         if local.exists() or local.is_symlink():
