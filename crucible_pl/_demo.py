@@ -144,6 +144,7 @@ def run_demo(echo: Callable[[str], None]) -> None:
 
         registry = crucible_pl.list_datasets()
         counts = registry.group_by("family").len().sort("family")
+        # A handful of summary rows (one per family), formatted for the narration.
         families = ", ".join(f"{f} {n}" for f, n in counts.iter_rows())
         echo(f"1. list_datasets(): {registry.height} named datasets by family:")
         echo(f"   {families}.")

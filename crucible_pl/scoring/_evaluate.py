@@ -170,6 +170,7 @@ class EvalResult:
         family = self.provenance.get("evaluation", {}).get("family")
         parts = [f"family={family!r}", f"items={self.items.height}"]
         overall = self.summary.filter(pl.col("scope") == "overall")
+        # One summary row per metric, formatted for the repr (not per-item work).
         for metric, mean, stderr, low, high in overall.select(
             "metric", "mean", "stderr", "ci_low", "ci_high"
         ).iter_rows():
