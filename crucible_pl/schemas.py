@@ -301,7 +301,7 @@ def validate_frame(df: pl.DataFrame, family: str, *, context: str = "") -> None:
     unusable: set[str] = set()
 
     problems.extend(_structure_problems(df.schema, model, family, unusable))
-    rules = _row_rules(model, family, df.schema, unusable)
+    rules = _row_rules(model, family, df, unusable)
     if rules:
         problems.extend(_evaluate(df, rules))
     if problems:
@@ -347,9 +347,14 @@ def _structure_problems(
 
 
 def _row_rules(
-    model: type[pt.Model], family: str, schema: pl.Schema, unusable: set[str]
+    model: type[pt.Model], family: str, df: pl.DataFrame, unusable: set[str]
 ) -> list[tuple[str, str, pl.Expr]]:
-    """``(column, rule, mask of failing rows)`` for every applicable row rule."""
+    """``(column, rule, mask of failing rows)`` for every applicable row rule.
+
+    Uniqueness is checked first with ``n_unique`` (0.3 s for 1M ids); the per-row
+    ``is_duplicated`` mask (0.8 s, and needed twice) is a rule only when that check fails.
+    """
+    schema = df.schema
     present = set(schema.names()) - unusable
     rules: list[tuple[str, str, pl.Expr]] = []
     for column in model.columns:
@@ -357,7 +362,7 @@ def _row_rules(
             continue
         if column in model.non_nullable_columns:
             rules.append((column, "null value", pl.col(column).is_null()))
-        if column in model.unique_columns:
+        if column in model.unique_columns and df[column].n_unique() != df.height:
             rules.append((column, "duplicate value", pl.col(column).is_duplicated()))
         constraints = model.column_infos[column].constraints
         if isinstance(constraints, pl.Expr):
@@ -374,21 +379,23 @@ def _row_rules(
 
 
 def _evaluate(df: pl.DataFrame, rules: list[tuple[str, str, pl.Expr]]) -> list[str]:
+    """One line per failing rule. Masks are counted first; ids are gathered only on failure."""
+    counts = df.select(mask.sum().alias(f"n{i}") for i, (_, _, mask) in enumerate(rules)).row(0)
+    failing = [i for i, count in enumerate(counts) if count]
+    if not failing:
+        return []
     row = pl.format("row {}", pl.int_range(pl.len()))
     ids_ok = "id" in df.columns and df.schema["id"] == pl.String
     label = pl.coalesce(pl.col("id"), row) if ids_ok else row
-    exprs: list[pl.Expr] = []
-    for i, (_, _, mask) in enumerate(rules):
-        exprs.append(mask.sum().alias(f"n{i}"))
-        exprs.append(label.filter(mask).head(_MAX_IDS).implode().alias(f"ids{i}"))
-    summary = df.select(exprs).row(0, named=True)
+    shown = df.select(
+        label.filter(rules[i][2]).head(_MAX_IDS).implode().alias(f"ids{i}") for i in failing
+    ).row(0)
     lines = []
-    for i, (column, rule, _) in enumerate(rules):
-        count = summary[f"n{i}"]
-        if not count:
-            continue
-        shown = [str(x) for x in summary[f"ids{i}"]]
-        more = f", ... ({count - len(shown)} more)" if count > len(shown) else ""
+    for i, ids in zip(failing, shown, strict=True):
+        column, rule, _ = rules[i]
+        count = counts[i]
+        listed = [str(x) for x in ids]
+        more = f", ... ({count - len(listed)} more)" if count > len(listed) else ""
         rows = "row" if count == 1 else "rows"
-        lines.append(f"  {column}: {rule} ({count} {rows}), ids: {', '.join(shown)}{more}")
+        lines.append(f"  {column}: {rule} ({count} {rows}), ids: {', '.join(listed)}{more}")
     return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 
@@ -30,24 +31,31 @@ FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthChe
 # ---------------------------------------------------------------- reference hash, in plain Python
 
 MASK = 2**64 - 1
+C1, C2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 
 
 def ref_mix64(x: int) -> int:
     z = (x + 0x9E3779B97F4A7C15) & MASK
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    z = ((z ^ (z >> 30)) * C1) & MASK
+    z = ((z ^ (z >> 27)) * C2) & MASK
     return z ^ (z >> 31)
 
 
 def ref_hash(value: str, seed: int) -> int:
+    """The algorithm of the _hashing docstring, written again from it."""
     data = value.encode("utf-8")
+    n = len(data)
     key = ref_mix64(seed)
-    padded = data + b"\0" * (-len(data) % 8)
+    words = {1: (data + bytes(8))[:8]}
+    for j in range(1, n // 8):
+        words[j + 1] = data[8 * j : 8 * j + 8]
+    if n >= 8:
+        words[0] = data[n - 8 :]
     acc = 0
-    for j in range(len(padded) // 8):
-        word = int.from_bytes(padded[8 * j : 8 * j + 8], "big")
-        acc = (acc + ref_mix64((word + ref_mix64(key + j + 1)) & MASK)) & MASK
-    return ref_mix64(((acc ^ key) + len(data)) & MASK)
+    for i, word in words.items():
+        x = ((int.from_bytes(word, "big") + ref_mix64(key + i)) * C1) & MASK
+        acc = (acc + (x ^ (x >> 32)) * C2) & MASK
+    return ref_mix64((acc + n) & MASK)
 
 
 def frame(n: int, *, strata: list[str] | None = None) -> pl.LazyFrame:
@@ -65,11 +73,18 @@ def ids(lf: pl.LazyFrame) -> list[str]:
 
 
 def test_stable_hash_pinned_values() -> None:
-    # Pinned forever: changing these changes every user's samples and splits.
-    df = pl.DataFrame({"id": ["a", "mmlu/astronomy/test/0", ""]})
+    # Pinned forever: changing these changes every user's samples and splits. Computed
+    # with the reference above (not read from stable_hash's output).
+    df = pl.DataFrame({"id": ["a", "mmlu/astronomy/test/0", "", "abcdefgh", "x" * 100]})
     got = df.select(stable_hash("id", 0))["id"].to_list()
-    assert got == [6425660008120935974, 7821260738828851162, ref_hash("", 0)]
-    assert got[:2] == [ref_hash("a", 0), ref_hash("mmlu/astronomy/test/0", 0)]
+    assert got == [
+        8479959064876606709,
+        7420949259257309836,
+        11122055906314666090,
+        15733320622280530794,
+        6130806417638772363,
+    ]
+    assert got == [ref_hash(v, 0) for v in df["id"]]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 42, 2**63, 2**64 - 1])
@@ -77,20 +92,23 @@ def test_stable_hash_matches_reference(seed: int) -> None:
     values = [
         "",
         "a",
-        "abcdefgh",  # exactly one word
-        "abcdefghi",
-        "x" * 63,
-        "y" * 64,  # exactly the static words
-        "z" * 65,  # first tail byte
-        "mmlu/high_school_government_and_politics/test/1234/" * 4,  # long tail
+        "abcdefg",  # padded first word
+        "abcdefgh",  # exactly one word: the last word is the first
+        "abcdefghi",  # the last word overlaps the first
+        *("x" * n for n in (15, 16, 17, 24, 55, 56, 57, 63)),  # static words only
+        *("y" * n for n in (64, 65, 71, 72, 73, 200)),  # words through the list path
+        "mmlu/high_school_government_and_politics/test/1234/" * 4,
         "é€😀 unicode",
         "nul\0inside",
         "a\0",  # must differ from "a" (length is hashed)
+        "\0" * 9,
     ]
     df = pl.DataFrame({"s": values})
     got = df.select(stable_hash(pl.col("s"), seed))["s"].to_list()
     assert got == [ref_hash(v, seed) for v in values]
     assert len(set(got)) == len(values)
+    streamed = df.lazy().select(stable_hash("s", seed)).collect(engine="streaming")
+    assert streamed["s"].to_list() == got
 
 
 @given(st.lists(st.text(max_size=90), max_size=30), st.integers(0, 2**64 - 1))
@@ -114,6 +132,47 @@ def test_stable_hash_lazy_equals_eager_and_row_order_free() -> None:
     eager = df.with_columns(h=stable_hash("s", 9))
     lazy = df.lazy().reverse().with_columns(h=stable_hash("s", 9)).collect().reverse()
     assert_frame_equal(eager, lazy)
+
+
+def test_stable_hash_in_group_contexts() -> None:
+    values = ["", "a", "x" * 70, None, "bb", "y" * 100, "zz" * 5]
+    df = pl.DataFrame({"s": values, "g": [1, 2, 1, 2, 1, 1, 2]})
+    expected = [None if v is None else ref_hash(v, 5) for v in values]
+    over = df.select(stable_hash("s", 5).over("g"))["s"].to_list()
+    assert over == expected
+    agg = df.group_by("g", maintain_order=True).agg(stable_hash("s", 5))
+    for g, hashes in agg.iter_rows():
+        assert hashes == [h for h, gg in zip(expected, df["g"], strict=True) if gg == g]
+
+
+def test_stable_hash_quality_on_a_million_ids() -> None:
+    n = 1_000_000
+    ids = pl.select(pl.format("ds/cfg/test/{}", pl.int_range(n)).alias("id"))
+    h = ids.select(stable_hash("id", 0))["id"]
+    assert h.n_unique() == n  # no collision
+    # Low bits: each residue mod 5 within 4 standard deviations of n / 5.
+    counts = (h % 5).value_counts()["count"].to_list()
+    sd = math.sqrt(n * 0.2 * 0.8)
+    assert len(counts) == 5
+    assert all(abs(c - n / 5) < 4 * sd for c in counts)
+    # Every bit is set in about half the hashes.
+    ones = ids.select(stable_hash("id", 0).alias("h")).select(
+        ((pl.col("h") // (1 << b)) % 2).sum().alias(str(b)) for b in range(64)
+    )
+    assert all(abs(c - n / 2) < 5 * math.sqrt(n / 4) for c in ones.row(0))
+
+
+def test_stable_hash_nearby_ids_differ_in_about_half_the_bits() -> None:
+    ids = ["a/1", "a/2", "a/3", "a/10", "q12345678", "q12345679", "x" * 70 + "1", "x" * 70 + "2"]
+    hashes = pl.DataFrame({"id": ids}).select(stable_hash("id", 0))["id"].to_list()
+    for a, b in itertools.pairwise(hashes):
+        assert 16 <= bin(a ^ b).count("1") <= 48
+    # Over many neighbours the mean is 32 bits (a binomial(64, 1/2)).
+    many = pl.select(pl.format("a/{}", pl.int_range(20_000)).alias("id"))
+    flips = many.select((stable_hash("id", 3) ^ stable_hash("id", 3).shift(1)).bitwise_count_ones())
+    mean = flips.to_series().drop_nulls().mean()
+    assert isinstance(mean, float)
+    assert 31.8 < mean < 32.2
 
 
 @pytest.mark.parametrize("seed", [-1, 2**64, 1.5, True, "0"])
@@ -312,6 +371,40 @@ def test_k_fold_stratified_properties(sizes: list[int], k: int, seed: int) -> No
     for j in range(len(sizes)):
         per_fold = [t.filter(pl.col("y") == f"s{j}").height for t in tests]
         assert max(per_fold) - min(per_fold) <= 1
+
+
+def test_rows_come_back_unchanged_and_streamed_alike() -> None:
+    # Selected rows are joined back and their strings copied: values, dtypes and column
+    # order must not change, nested strings included, on either engine.
+    n = 40
+    lf = pl.LazyFrame(
+        {
+            "id": [f"q{i}" for i in range(n)],
+            "text": ["x" * i for i in range(n)],
+            "choices": [["a" * i, None] if i % 3 else None for i in range(n)],
+            "turns": [[{"role": "user", "content": str(i)}] for i in range(n)],
+            "meta": [{"src": f"s{i}", "k": i} if i % 4 else None for i in range(n)],
+        }
+    )
+    full = lf.collect()
+    parts = [sample(lf, n=7, seed=2), *k_fold(lf, k=3, seed=1)[1], shard(lf, 3, 1)]
+    for part in parts:
+        got = part.collect()
+        assert got.schema == full.schema
+        assert_frame_equal(got, part.collect(engine="streaming"))
+        rows = full.filter(pl.col("id").is_in(got["id"].to_list()))
+        assert_frame_equal(got, rows, check_row_order=False)
+
+
+def test_duplicate_ids_come_back_once_per_row() -> None:
+    lf = pl.LazyFrame({"id": ["a", "a", "b", "c", None, None], "x": range(6)})
+    assert sorted(shuffle(lf).collect()["x"]) == list(range(6))
+    picked = sample(lf, n=6).collect()
+    assert sorted(picked["x"]) == list(range(6))  # each row once, not once per copy
+    tests = [test.collect()["x"].to_list() for _, test in k_fold(lf, k=2)]
+    assert sorted(tests[0] + tests[1]) == list(range(6))  # folds stay disjoint
+    train, test = train_test_split(lf, test_size=2)
+    assert sorted(train.collect()["x"].to_list() + test.collect()["x"].to_list()) == list(range(6))
 
 
 def test_k_fold_rejects_bad_k() -> None:

@@ -231,6 +231,23 @@ def test_every_failing_rule_gets_its_own_line() -> None:
     assert lines[1].startswith("  expected: out of range")
 
 
+def test_duplicates_are_found_whatever_else_fails() -> None:
+    # The uniqueness check (n_unique) runs before the per-row mask: both must agree.
+    df = valid("math", n=30)
+    df = set_row("id", 5, "ds/cfg/test/3")(set_row("id", 9, "ds/cfg/test/3")(df))
+    message = failure(set_row("input", 0, "")(df), "math")
+    assert "  id: duplicate value (3 rows), ids: ds/cfg/test/3, ds/cfg/test/3, ds/cfg/test/3" in (
+        message
+    )
+    assert "  input: empty string (1 row), ids: ds/cfg/test/0" in message
+    # Two null ids: each is null, and they count as duplicates of each other.
+    nulls = set_row("id", 1, None)(set_row("id", 2, None)(valid("math")))
+    message = failure(nulls, "math")
+    assert "id: null value (2 rows), ids: row 1, row 2" in message
+    assert "id: duplicate value (2 rows), ids: row 1, row 2" in message
+    validate_frame(valid("math", n=1000), "math")  # unique ids: no duplicate line, no error
+
+
 def test_null_expected_is_allowed_where_labels_are_withheld() -> None:
     df = valid("multiple_choice").with_columns(pl.lit(None, dtype=pl.Int64).alias("expected"))
     validate_frame(df, "multiple_choice")
