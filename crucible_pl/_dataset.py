@@ -22,16 +22,12 @@ from typing import Any, Literal
 import polars as pl
 
 from . import _load, _sampling
-from ._hashing import stable_hash
 from ._load import Provenance
 from .errors import DataFormatError, InvalidInputError
 
 __all__ = ["Dataset", "concat", "interleave", "load", "load_from_disk"]
 
 _METADATA_KEY = "crucible_pl"
-_ID = "id"
-_H = "__crucible_hash"
-_FOLD = "__crucible_fold"
 
 
 class Dataset:
@@ -180,44 +176,21 @@ class Dataset:
 
     # ---------------------------------------------------------------- sampling
     #
-    # ``sample``, ``train_test_split`` (unstratified) and ``k_fold`` select rows exactly
-    # as :mod:`crucible_pl._sampling` does (same rows, same hash order), but sort only the
-    # ids and their hashes and join the chosen ids back: sorting whole rows, as the
-    # frame-level functions do, holds the entire dataset in memory (3 GB and 90 s for
-    # sample(n=1000) of 20M rows, against 1.3 GB and 12 s this way; see
-    # bench/bench_dataset.py). Ids are unique in every normalized dataset; with duplicate
-    # ids each copy of a chosen id is returned.
-
-    def _hash_keys(self, seed: int, extra: Sequence[str] = ()) -> pl.LazyFrame:
-        """``id``, the extra columns and ``stable_hash(id, seed)``: the sort keys of a selection."""
-        return self._frame.select(_ID, *extra, stable_hash(pl.col(_ID), seed).alias(_H))
-
-    def _join_keys(self, keys: pl.LazyFrame) -> pl.LazyFrame:
-        """The rows whose id is in ``keys`` (columns ``id`` and the hash), in hash order."""
-        chosen = keys.select(_ID, _H)
-        # The keys are the build side (the hash table held in memory): Polars would
-        # otherwise pick the whole frame (2.5 GB instead of 1.3 GB for 20M rows).
-        joined = self._frame.join(
-            chosen, on=_ID, how="inner", nulls_equal=True, build_side="force_right"
-        )
-        return joined.sort([_H, _ID]).drop(_H)
+    # The selections are :mod:`crucible_pl._sampling`'s, which compute them on the keys
+    # (id, hash, strata) and join the chosen ids back, so the other columns are only
+    # streamed (see bench/bench_dataset.py). Here we add exact lengths, computed from
+    # the known row count without a scan.
 
     def sample(
         self, n: int | None = None, *, fraction: float | None = None, seed: int = 0
     ) -> Dataset:
         """Exactly ``n`` rows (or ``fraction`` of them), chosen by ``hash(id, seed)``."""
-        # Checks the arguments and columns, and is the plan when the size is not known.
         frame = _sampling.sample(self._frame, n=n, fraction=fraction, seed=seed)
         if n is not None:
-            count: int | None = n
-        else:
-            assert fraction is not None  # checked by _sampling.sample
-            count = self._known(lambda rows: _round_half_up(fraction * rows))
-        if count is None:
-            return self._derive(frame)
-        keys = self._hash_keys(seed).sort([_H, _ID]).head(count)
+            return self._derive(frame, num_rows=self._known(lambda rows: min(n, rows)))
+        assert fraction is not None  # checked by _sampling.sample
         return self._derive(
-            self._join_keys(keys), num_rows=self._known(lambda rows: min(count, rows))
+            frame, num_rows=self._known(lambda rows: _round_half_up(fraction * rows))
         )
 
     def shuffle(self, *, seed: int = 0) -> Dataset:
@@ -250,34 +223,16 @@ class Dataset:
 
         n_test = self._known(test_rows)
         n_train = None if n_test is None else len(self) - n_test
-        if stratify_by is None and n_test is not None:
-            # The test rows are the n_test smallest hashes, as in sample(n=n_test).
-            keys = self._hash_keys(seed).sort([_H, _ID])
-            train = self._join_keys(keys.slice(n_test))
-            test = self._join_keys(keys.head(n_test))
         return self._derive(train, num_rows=n_train), self._derive(test, num_rows=n_test)
 
     def k_fold(
         self, k: int = 5, *, seed: int = 0, stratify_by: str | Sequence[str] | None = None
     ) -> list[tuple[Dataset, Dataset]]:
         """``k`` (train, test) pairs whose test folds are disjoint and cover every row once."""
-        # Checks the arguments and columns (the plan itself is rebuilt below).
-        _sampling.k_fold(self._frame, k=k, seed=seed, stratify_by=stratify_by)
-        cols = [stratify_by] if isinstance(stratify_by, str) else list(stratify_by or ())
-        keys = self._hash_keys(seed, cols)
-        if cols:
-            # Strata in a seeded order (their smallest hash), rows by hash within each.
-            group = pl.col(_H).min().over(cols).alias("__crucible_group")
-            keys = keys.with_columns(group).sort(["__crucible_group", _H, _ID])
-        else:
-            keys = keys.sort([_H, _ID])
-        keys = keys.select(_ID, _H, (pl.int_range(pl.len(), dtype=pl.Int64) % k).alias(_FOLD))
+        folds = _sampling.k_fold(self._frame, k=k, seed=seed, stratify_by=stratify_by)
         out = []
-        for i in range(k):
-            in_test = pl.col(_FOLD) == i
-            test = self._join_keys(keys.filter(in_test).drop(_FOLD))
-            train = self._join_keys(keys.filter(~in_test).drop(_FOLD))
-            # Rows are dealt round-robin in that order: fold i gets ranks i, i + k, ...
+        for i, (train, test) in enumerate(folds):
+            # Rows are dealt round-robin in hash order: fold i gets ranks i, i + k, ...
             n_test = self._known(partial(_fold_size, index=i, k=k))
             n_train = None if n_test is None else len(self) - n_test
             out.append((self._derive(train, num_rows=n_train), self._derive(test, num_rows=n_test)))
