@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from . import _config, _resolve, _scan, _split, _validate
-from .errors import ColumnNotFoundError, InvalidInputError, SplitNotFoundError
+from .errors import (
+    ColumnNotFoundError,
+    ConfigNotFoundError,
+    InvalidInputError,
+    SplitNotFoundError,
+)
 
 if TYPE_CHECKING:
     from .registry._spec import DatasetSpec
@@ -91,6 +96,8 @@ def open_frame(
     wanted = _validate.column_names(columns, dataset=name)
     if config is not None:
         _validate.config_name(config, dataset=name)
+    if spec is not None:
+        config = _spec_config(spec, config)
     rev = _validate.revision(revision, dataset=name) if revision is not None else "main"
     request = _split.parse_split(split) if split is not None else None
     if source not in ("hub", "synthetic"):
@@ -143,6 +150,19 @@ def open_frame(
     return loaded
 
 
+def _spec_config(spec: DatasetSpec, config: str | None) -> str | None:
+    """``config``, or the spec's default; raises before any request when it has no such."""
+    chosen = config if config is not None else spec.default_config
+    if chosen is not None and chosen not in spec.configs:
+        raise ConfigNotFoundError(
+            f"Config {chosen!r} is not a config of {spec.name}. Available configs: "
+            f"{', '.join(spec.configs)}.",
+            dataset=spec.name,
+            config=chosen,
+        )
+    return chosen
+
+
 def _default_split(names: Sequence[str], preferred: str | None, *, what: str) -> str:
     if preferred is not None and preferred in names:
         return preferred
@@ -171,17 +191,6 @@ def _open_hub(
     raw: bool,
 ) -> Loaded:
     sha, state = _resolve.resolve_sha(repo, revision, offline=offline, refresh=refresh, token=token)
-    if spec is not None:
-        config = config if config is not None else spec.default_config
-        if config is not None and config not in spec.configs:
-            from .errors import ConfigNotFoundError
-
-            raise ConfigNotFoundError(
-                f"Config {config!r} is not a config of {name}. Available configs: "
-                f"{', '.join(spec.configs)}.",
-                dataset=name,
-                config=config,
-            )
     hub_configs = spec.source_configs(config) if spec is not None and config else (config,)
     first_split = request.parts[0].name if request is not None else None
     layout = _resolve.get_layout(
@@ -304,16 +313,7 @@ def _open_synthetic(
     rows = 100 if n is None else n
     if not isinstance(rows, int) or rows < 0:
         raise InvalidInputError(f"n must be a non-negative integer, got {n!r}.", dataset=spec.name)
-    our_config = config if config is not None else spec.default_config or spec.configs[0]
-    if our_config not in spec.configs:
-        from .errors import ConfigNotFoundError
-
-        raise ConfigNotFoundError(
-            f"Config {our_config!r} is not a config of {spec.name}. Available configs: "
-            f"{', '.join(spec.configs)}.",
-            dataset=spec.name,
-            config=our_config,
-        )
+    our_config = config if config is not None else spec.configs[0]
     hub_configs = spec.source_configs(our_config)
     splits = sorted({f.split for f in spec.hub_files if f.config in hub_configs})
     part_spec = spec.for_config(our_config)

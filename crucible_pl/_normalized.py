@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from . import _cache, _resolve, _scan
+from . import _cache, _config, _resolve, _scan
 
 if TYPE_CHECKING:
     from .registry._spec import DatasetSpec
@@ -58,7 +58,7 @@ class NormalizedSplit:
 def _paths(spec: DatasetSpec, repo: str, sha: str, config: str, split: str) -> tuple[Path, Path]:
     owner, name = repo.split("/")
     base = (
-        _config_dir()
+        _config.crucible_cache_dir()
         / "normalized"
         / spec.name
         / f"v{spec.version}"
@@ -69,12 +69,6 @@ def _paths(spec: DatasetSpec, repo: str, sha: str, config: str, split: str) -> t
     )
     stem = _cache.component(split)
     return base / f"{stem}.parquet", base / f"{stem}.json"
-
-
-def _config_dir() -> Path:
-    from . import _config
-
-    return _config.crucible_cache_dir()
 
 
 def _is_count(value: object) -> bool:
