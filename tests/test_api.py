@@ -402,3 +402,12 @@ def test_a_warm_load_in_a_fresh_process_never_imports_huggingface_hub(gsm_hub: L
     )
     assert out.stdout.split() == ["10", "False"]
     assert gsm_hub.requests == []
+
+
+def test_unknown_config_of_a_registered_dataset_fails_before_any_request(
+    make_hub: Callable[..., LocalHub],
+) -> None:
+    hub = make_hub()
+    with pytest.raises(errors.ConfigNotFoundError, match=r"'mian' is not a config of gsm8k"):
+        crucible_pl.load_lazy("gsm8k", "test", config="mian")
+    assert hub.requests == []
