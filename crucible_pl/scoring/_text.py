@@ -12,6 +12,7 @@ reuse intermediates therefore bind them once as fields of a struct and combine t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeAlias
 
 import polars as pl
@@ -21,8 +22,11 @@ __all__ = ["ColumnOrExpr", "exact_match", "normalize_text", "normalized_exact_ma
 ColumnOrExpr: TypeAlias = str | pl.Expr
 """A column name or a Polars expression."""
 
-# ``string.punctuation`` as a regex class: ASCII 0x21-0x2F, 0x3A-0x40, 0x5B-0x60, 0x7B-0x7E.
-_PUNCTUATION = r"[!-/:-@\[-`{-~]"
+# ``string.punctuation``: ASCII 0x21-0x2F, 0x3A-0x40, 0x5B-0x60, 0x7B-0x7E. Deleted with
+# ``str.replace_many`` (one Aho-Corasick pass), half the cost of the regex class
+# ``[!-/:-@\[-`{-~]``.
+_PUNCTUATION = [chr(code) for code in range(0x21, 0x7F) if not chr(code).isalnum()]
+_NO_PUNCTUATION = [""] * len(_PUNCTUATION)
 _ARTICLES = r"\b(?:a|an|the)\b"
 
 
@@ -37,6 +41,28 @@ def _named(result: pl.Expr, source: ColumnOrExpr) -> pl.Expr:
         source if isinstance(source, str) else source.meta.output_name(raise_if_undetermined=False)
     )
     return result if name is None else result.alias(name)
+
+
+def _computed_where(
+    mask: pl.Expr,
+    compute: Callable[..., pl.Expr],
+    *inputs: pl.Expr,
+    dtype: pl.DataType,
+) -> pl.Expr:
+    """``compute(*inputs)`` on the rows where ``mask`` is true only; null on the others.
+
+    String kernels cost the same on a null as on a value (they run over every slot), so
+    ``pl.when(mask).then(costly(x))`` does not save work. Filtering the inputs first
+    does: ``compute`` runs on the selected rows, and a gather puts its results back in
+    place. The selection stays an expression, so it works in ``select``,
+    ``with_columns`` and per group in ``agg``. ``mask`` must not be null; pass a cheap
+    expression (a struct field), as it is read four times.
+    """
+    subset = compute(*(value.filter(mask) for value in inputs)).append(pl.lit(None, dtype))
+    # Row i takes the k-th computed value when it is the k-th selected row, and the
+    # appended null otherwise.
+    position = pl.when(mask).then(mask.cum_sum() - 1).otherwise(mask.sum())
+    return subset.gather(position)
 
 
 def _as_text(value: ColumnOrExpr) -> pl.Expr:
@@ -72,7 +98,7 @@ def normalize_text(expr: ColumnOrExpr) -> pl.Expr:
     return (
         _as_text(expr)
         .str.to_lowercase()
-        .str.replace_all(_PUNCTUATION, "")
+        .str.replace_many(_PUNCTUATION, _NO_PUNCTUATION)
         .str.replace_all(_ARTICLES, " ")
         # Runs of 2+ white-space characters, or a single one that is not a plain space:
         # the same result as r"\s+" -> " ", with far fewer replacements on normal text.
