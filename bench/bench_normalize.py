@@ -50,22 +50,36 @@ SHARED_HUB = Path(__file__).resolve().parents[2] / "shared" / "hub"
 
 @dataclass(frozen=True)
 class Case:
-    """A registered dataset, the config and split measured, and why it is here."""
+    """A registered dataset, the config and split measured, and why it is here.
+
+    ``texts`` are the raw free-text columns made unique per row (see ``distinct``):
+    String columns get a ``[row] `` prefix, a column ending in ``"$"`` a `` [row]``
+    suffix (a transcript's final reply), and message lists a prefix on every content.
+    """
 
     name: str
     config: str
     split: str
     note: str
+    texts: tuple[str, ...] = ()
 
 
 CASES = (
-    Case("gsm8k", "main", "test", "answer after ####"),
-    Case("mmlu", "all", "test", "choices, letter -> index"),
-    Case("hendrycks_math", "algebra", "test", r"last \boxed{} of the solution"),
-    Case("math_500", "default", "test", "JSON Lines, converted once"),
-    Case("arc", "ARC-Challenge", "test", "label -> index"),
-    Case("hh_rlhf", "default", "test", "4 configs of jsonl.gz transcripts"),
-    Case("tulu3_sft", "default", "train", "6 shards of messages"),
+    Case("gsm8k", "main", "test", "answer after ####", ("question", "answer")),
+    Case("mmlu", "all", "test", "choices, letter -> index", ("question",)),
+    Case(
+        "hendrycks_math",
+        "algebra",
+        "test",
+        r"last \boxed{} of the solution",
+        ("problem", "solution"),
+    ),
+    Case("math_500", "default", "test", "JSON Lines, converted once", ("problem", "solution")),
+    Case("arc", "ARC-Challenge", "test", "label -> index", ("question",)),
+    Case(
+        "hh_rlhf", "default", "test", "4 configs of jsonl.gz transcripts", ("chosen$", "rejected$")
+    ),
+    Case("tulu3_sft", "default", "train", "6 shards of messages", ("messages",)),
 )
 
 # The real files in ../shared/hub (small: a few thousand rows each).
@@ -86,6 +100,38 @@ def clean_env() -> None:
     os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 
 
+def distinct(df: pl.DataFrame, texts: Sequence[str], first_row: int) -> pl.DataFrame:
+    """``df`` with each of its ``texts`` columns unique per row (see ``Case``).
+
+    The spec generators draw texts from a few templates, and Parquet dictionary-encodes
+    repeated strings, so a raw read of them costs next to nothing: nothing like the
+    Hub's data, where every question and transcript is different. A row number in each
+    text makes every value distinct (and keeps what the normalizers parse intact).
+    """
+    tag = "[" + pl.int_range(first_row, first_row + pl.len()).cast(pl.String) + "]"
+    exprs = []
+    for text in texts:
+        column = text.rstrip("$")
+        if text.endswith("$"):
+            exprs.append((pl.col(column) + " " + tag).alias(column))
+        elif df.schema[column] == pl.String:
+            exprs.append((tag + " " + pl.col(column)).alias(column))
+        else:  # a list of {content, role} messages (never empty): prefix every content
+            row_tag = "[" + pl.col("__r").cast(pl.String) + "] "
+            messages = (
+                df.select(pl.int_range(first_row, first_row + pl.len()).alias("__r"), column)
+                .explode(column)
+                .with_columns(
+                    pl.col(column).struct.with_fields(content=row_tag + pl.field("content"))
+                )
+                .group_by("__r", maintain_order=True)
+                .agg(column)
+                .get_column(column)
+            )
+            exprs.append(pl.lit(messages).cast(df.schema[column]).alias(column))
+    return df.with_columns(exprs)
+
+
 def write_case(root: Path, spec: DatasetSpec, case: Case, rows: int) -> int:
     """Lay out ``spec``'s repo with ``rows`` rows in total in ``case``'s config and split."""
     write_spec_repo(root, spec, rows=3)
@@ -102,6 +148,7 @@ def write_case(root: Path, spec: DatasetSpec, case: Case, rows: int) -> int:
         schema = sub.raw_schema.get(f.config) or spec.raw_schema.get(f.config)
         if schema:
             df = df.cast(pl.Schema(schema))
+        df = distinct(df, case.texts, first_row=seed * per_file)
         write_repo(root, spec.repo, {f.path: df}, ref=f.revision)
     return len(targets)
 

@@ -296,7 +296,7 @@ def _normalized_part(
         start, stop = part.bounds(cached.raw_rows)
         lf = lf.filter(pl.col(POSITION).is_between(start, stop, closed="left"))
         rows = stop - start if spec.keep is None else None
-    return lf.drop(POSITION), rows, list(cached.sources)
+    return spec.restore(lf.drop(POSITION)), rows, list(cached.sources)
 
 
 def _open_synthetic(

@@ -12,7 +12,8 @@ from polars.testing import assert_frame_equal
 
 import crucible_pl
 from crucible_pl import _normalized, _resolve
-from crucible_pl.registry import get_spec
+from crucible_pl.errors import InvalidInputError
+from crucible_pl.registry import all_specs, get_spec
 from crucible_pl.testing import LocalHub, write_spec_repo
 
 
@@ -129,3 +130,49 @@ def test_sliced_ids_match_raw_positions(make_hub: Callable[..., LocalHub], split
     ids = crucible_pl.load_lazy("gsm8k", split).collect()["id"].to_list()
     positions = {"test[:3]": [0, 1, 2], "test[2:5]+test[-1:]": [2, 3, 4, 9]}[split]
     assert ids == [f"gsm8k/main/test/{i}" for i in positions]
+
+
+@pytest.mark.parametrize("name", [spec.name for spec in all_specs()])
+def test_stored_columns_restore_the_canonical_frame(name: str) -> None:
+    """For every spec: what the cache stores, restored on read, is the canonical frame."""
+    spec = get_spec(name)
+    config = spec.default_config or spec.configs[0]
+    raw = crucible_pl.load_lazy(name, config=config, source="synthetic", n=12, raw=True)
+    split = "test"
+    canonical = spec.for_config(config).normalize(raw, config=config, split=split)
+    sub = spec.for_config(config)
+    stored = sub.normalize_for_storage(raw, config=config, split=split)
+    assert stored.collect_schema().names() == list(sub.stored_columns())
+    assert_frame_equal(sub.restore(stored).collect(), canonical.collect())
+
+
+def test_chat_cache_stores_the_conversation_once(
+    make_hub: Callable[..., LocalHub], tmp_path: Path
+) -> None:
+    hub = make_hub()
+    spec = get_spec("tulu3_sft")
+    write_spec_repo(hub.root, spec, rows=20)
+    first = crucible_pl.load_lazy("tulu3_sft", "train").collect()
+    [path] = normalized_files(tmp_path / "crucible-cache")
+    stored = pl.read_parquet_schema(path)
+    assert not {"input", "expected", "messages"} & set(stored)
+    assert {"id", "__messages", "__last_assistant", "__pos"} <= set(stored)
+    # Restored on read: the same frame as the normalizer's, and each column alone.
+    raw = crucible_pl.load_lazy("tulu3_sft", "train", raw=True)
+    direct = spec.normalize(
+        raw.with_row_index("__row").with_columns(pl.col("__row").cast(pl.Int64)),
+        config="default",
+        split="train",
+    ).collect()
+    assert_frame_equal(first, direct)
+    assert first.columns == ["id", "input", "expected", "messages"]
+    last = crucible_pl.load_lazy("tulu3_sft", "train").select("expected").collect()
+    assert_frame_equal(last, direct.select("expected"))
+    sliced = crucible_pl.load_lazy("tulu3_sft", "train[5:8]").collect()
+    assert_frame_equal(sliced, direct.slice(5, 3))
+
+
+def test_computed_on_read_must_name_canonical_columns() -> None:
+    spec = get_spec("tulu3_sft")
+    with pytest.raises(InvalidInputError, match=r"computed_on_read names \['nope'\]"):
+        dataclasses.replace(spec, computed_on_read=("input", "nope"))

@@ -61,6 +61,8 @@ from typing import Any, Literal
 
 import polars as pl
 
+from crucible_pl.errors import InvalidInputError
+
 __all__ = [
     "CONTEXT_COLUMNS",
     "FAMILIES",
@@ -187,6 +189,12 @@ class DatasetSpec:
         Whether the Hub gates the dataset behind accepted terms and a token.
     version
         Bumped whenever the normalizer's output changes; part of the cache key.
+    computed_on_read
+        Canonical columns cheap enough to compute each time the normalized cache is
+        read: slices and field lookups over columns ``prepare`` made, such as a chat's
+        ``input`` and ``expected`` taken from its ``messages``. The cache stores the
+        columns their expressions read instead of their values (a conversation once,
+        not twice), so it is smaller and a load decodes less.
     """
 
     name: str
@@ -214,6 +222,16 @@ class DatasetSpec:
     variants: Mapping[str, DatasetSpec] = field(default_factory=dict)
     gated: bool = False
     version: int = 1
+    computed_on_read: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.computed_on_read if name not in self.columns]
+        if unknown:
+            raise InvalidInputError(
+                f"DatasetSpec {self.name!r}: computed_on_read names {unknown}, which are "
+                f"not among its canonical columns {list(self.columns)}. List only "
+                "canonical columns there."
+            )
 
     def for_config(self, config: str) -> DatasetSpec:
         """The spec that governs ``config``: its variant if it has one, else this one."""
@@ -244,6 +262,45 @@ class DatasetSpec:
             lf = lf.filter(self.keep)
         canonical = [expr.alias(name) for name, expr in self.columns.items()]
         return lf.select([*canonical, *(pl.col(name) for name in passthrough)])
+
+    def stored_columns(self) -> tuple[str, ...]:
+        """The columns the normalized cache holds: canonical ones, then inputs of the
+        ``computed_on_read`` ones (in first-use order)."""
+        names = [name for name in self.columns if name not in self.computed_on_read]
+        for name in self.computed_on_read:
+            names.extend(root for root in self.columns[name].meta.root_names() if root not in names)
+        return tuple(names)
+
+    def normalize_for_storage(
+        self, lf: pl.LazyFrame, *, config: str, split: str, passthrough: Sequence[str] = ()
+    ) -> pl.LazyFrame:
+        """Like :meth:`normalize`, but with the columns of :meth:`stored_columns`."""
+        if not self.computed_on_read:
+            return self.normalize(lf, config=config, split=split, passthrough=passthrough)
+        lf = add_context(lf, dataset=self.name, config=config, split=split)
+        if self.prepare is not None:
+            lf = self.prepare(lf)
+        if self.keep is not None:
+            lf = lf.filter(self.keep)
+        stored = [
+            pl.col(name) if name not in self.columns else self.columns[name].alias(name)
+            for name in self.stored_columns()
+        ]
+        return lf.select([*stored, *(pl.col(name) for name in passthrough)])
+
+    def restore(self, stored: pl.LazyFrame, *, passthrough: Sequence[str] = ()) -> pl.LazyFrame:
+        """The canonical columns from a frame of :meth:`stored_columns`, lazily.
+
+        A projection reads only what the selected columns need: ``.select("expected")``
+        of a chat set decodes its conversations, not its ids.
+        """
+        if not self.computed_on_read:
+            return stored
+        canonical = [
+            self.columns[name].alias(name) if name in self.computed_on_read else pl.col(name)
+            for name in self.columns
+        ]
+        return stored.select([*canonical, *(pl.col(name) for name in passthrough)])
 
 
 def add_context(lf: pl.LazyFrame, *, dataset: str, config: str, split: str) -> pl.LazyFrame:

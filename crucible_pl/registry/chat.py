@@ -101,6 +101,12 @@ def _prepare(
     return prepare
 
 
+# ``input``, ``expected`` and ``messages`` are slices and lookups of the prepared
+# conversation: the normalized cache stores the conversation once and the position of
+# its last assistant turn, and computes these three when it is read.
+_COMPUTED_ON_READ = ("input", "expected", "messages")
+
+
 def _chat_columns(id_expr: pl.Expr) -> dict[str, pl.Expr]:
     messages, last = pl.col(_MESSAGES_COL), pl.col(_LAST_COL)
     return {
@@ -173,6 +179,7 @@ TULU3_SFT = DatasetSpec(
     default_config="default",
     default_split="train",
     columns=_chat_columns(pl.col("id").cast(pl.String)),
+    computed_on_read=_COMPUTED_ON_READ,
     prepare=_prepare("messages"),
     hub_files=tuple(
         HubFile(f"data/train-{i:05d}-of-00006.parquet", "default", "train") for i in range(6)
@@ -244,6 +251,7 @@ NO_ROBOTS = DatasetSpec(
     default_config="default",
     default_split="test_sft",
     columns=_chat_columns(default_id()),
+    computed_on_read=_COMPUTED_ON_READ,
     prepare=_prepare("messages"),
     hub_files=(
         HubFile("data/train_sft-00000-of-00001-8aba5401a3b757f5.parquet", "default", "train_sft"),
@@ -317,6 +325,7 @@ OPEN_THOUGHTS3 = DatasetSpec(
     default_config="default",
     default_split="train",
     columns=_chat_columns(default_id()),
+    computed_on_read=_COMPUTED_ON_READ,
     prepare=_prepare("conversations", role="from", content="value"),
     hub_files=tuple(
         HubFile(f"data/train-{i:05d}-of-{_OPEN_THOUGHTS3_SHARDS:05d}.parquet", "default", "train")

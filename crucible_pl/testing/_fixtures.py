@@ -39,8 +39,10 @@ def _json(df: pl.DataFrame) -> bytes:
 
 
 def _parquet(df: pl.DataFrame) -> bytes:
+    # Snappy, as on the Hub: ``datasets`` and the Hub's Parquet converter write with
+    # pyarrow's default (the real files in ../shared/hub are all snappy).
     buf = io.BytesIO()
-    df.write_parquet(buf)
+    df.write_parquet(buf, compression="snappy")
     return buf.getvalue()
 
 
