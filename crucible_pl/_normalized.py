@@ -80,9 +80,12 @@ def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _cached(path: Path, meta_path: Path) -> NormalizedSplit | None:
+def _cached(path: Path, meta_path: Path, stored: Sequence[str]) -> NormalizedSplit | None:
     meta = _cache.read_json(meta_path)
     if meta is None or meta.get("format") != _FORMAT:
+        return None
+    if meta.get("columns") != [*stored, POSITION]:
+        # Written when the spec stored other columns: DatasetSpec.restore cannot read it.
         return None
     raw_rows, rows, size = meta.get("raw_rows"), meta.get("rows"), meta.get("size")
     sources = meta.get("sources")
@@ -121,7 +124,8 @@ def normalized_split(
     downloaded (or taken from the cache) as for a raw load.
     """
     path, meta_path = _paths(spec, layout.repo, layout.sha, config, split)
-    cached = _cached(path, meta_path)
+    stored = spec.stored_columns()
+    cached = _cached(path, meta_path, stored)
     if cached is not None:
         return cached
     pieces: list[pl.LazyFrame] = []
@@ -149,6 +153,7 @@ def normalized_split(
         "sha": layout.sha,
         "config": config,
         "split": split,
+        "columns": [*stored, POSITION],
         "raw_rows": raw_rows,
         "rows": rows,
         "size": path.stat().st_size,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -176,3 +177,19 @@ def test_computed_on_read_must_name_canonical_columns() -> None:
     spec = get_spec("tulu3_sft")
     with pytest.raises(InvalidInputError, match=r"computed_on_read names \['nope'\]"):
         dataclasses.replace(spec, computed_on_read=("input", "nope"))
+
+
+def test_a_cache_with_other_stored_columns_is_rebuilt(
+    make_hub: Callable[..., LocalHub], tmp_path: Path
+) -> None:
+    """A cache file written when the spec stored other columns is never restored from."""
+    hub = make_hub()
+    write_spec_repo(hub.root, get_spec("tulu3_sft"), rows=10)
+    first = crucible_pl.load_lazy("tulu3_sft", "train").collect()
+    [meta_path] = sorted((tmp_path / "crucible-cache" / "normalized").rglob("*.json"))
+    meta = json.loads(meta_path.read_text())
+    meta["columns"] = ["id", "input", "expected", "messages", "__pos"]
+    meta_path.write_text(json.dumps(meta))
+    assert_frame_equal(crucible_pl.load_lazy("tulu3_sft", "train").collect(), first)
+    assert json.loads(meta_path.read_text())["columns"][-1] == "__pos"
+    assert "__messages" in json.loads(meta_path.read_text())["columns"]

@@ -345,6 +345,8 @@ HELPSTEER3 = DatasetSpec(
         margin=_HS3_PREF.abs(),
     ),
     keep=_HS3_PREF != 0,
+    # One-turn lists built from the two response texts: the cache stores the texts.
+    computed_on_read=("chosen", "rejected"),
     hub_files=tuple(
         HubFile(f"preference/{split}.jsonl.gz", "preference", split)
         for split in ("train", "validation")
@@ -456,6 +458,8 @@ ULTRAFEEDBACK = DatasetSpec(
         margin=_UF_DIFF.abs(),
     ),
     keep=(_UF_DIFF != 0).fill_null(True),
+    # One-turn lists built from plain texts: the cache stores the texts.
+    computed_on_read=("input", "chosen", "rejected"),
     hub_files=(HubFile("data/train-00000-of-00001-9dffc9d46d32c335.parquet", "default", "train"),),
     card_configs=(
         {"config_name": "default", "data_files": [{"split": "train", "path": "data/train-*"}]},
