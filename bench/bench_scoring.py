@@ -24,13 +24,11 @@ from collections.abc import Callable
 import polars as pl
 
 from crucible_pl.scoring import choice_match, exact_match, numeric_match
+from crucible_pl.scoring._numeric import NUMBER_PATTERN
 
 CHOICES = ["Paris", "Lyon", "The Nice", "Lille"]
 LETTERS = "ABCDEFGHIJ"
-NUMBER = (
-    r"(?:(?:^|[^\w.\-])[-+])?(?:\$[-+]?)?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
-    r"(?:[eE][-+]?\d+)?(?:/\d+)?%?"
-)
+NUMBER = NUMBER_PATTERN
 
 
 def build(rows: int) -> pl.DataFrame:
@@ -223,7 +221,7 @@ def main() -> None:
 
     t_lib = best_of(lambda: library(lf), args.repeat)
     t_hand = best_of(lambda: hand(lf), args.repeat)
-    t_loop = best_of(lambda: loop(subset), 1) * args.rows / subset.height
+    t_loop = best_of(lambda: loop(subset), args.repeat) * args.rows / subset.height
 
     print(f"rows: {args.rows:,}  (loop timed on {subset.height:,} rows and scaled)")
     means = {

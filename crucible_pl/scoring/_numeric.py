@@ -6,7 +6,7 @@ What counts as a number (one regex, applied with ``str.extract_all``):
   not a letter, digit, ``.`` or ``-`` (so ``10-20`` is ``10`` and ``20``, not ``-20``);
 * an optional ``$`` before or after the sign (``$5``, ``-$5``, ``$-5``);
 * digits with optional thousands separators (``1,234,567``), an optional decimal part
-  (``3.0``, ``.5``) and an optional exponent (``1e-3``, ``2.5E+4``);
+  (``3.0``, ``.5``) and an optional exponent (``1e-3``, ``2.5E+4``, ``1.e5``);
 * an optional ``/denominator`` (``1/2`` is 0.5, a zero denominator gives null);
 * an optional ``%``, which is **dropped without scaling**: ``50%`` is 50.0. Answer keys
   such as GSM8K write the bare number for a percentage question, so a model's ``50%``
@@ -31,8 +31,9 @@ __all__ = ["NUMBER_PATTERN", "extract_number", "numeric_match"]
 NUMBER_PATTERN = (
     r"(?:(?:^|[^\w.\-])[-+])?"  # sign, only where it cannot be a hyphen or a minus of a range
     r"(?:\$[-+]?)?"  # currency, before or after the sign
-    r"(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"  # 1,234 / 1234 / 3.0 / .5
-    r"(?:[eE][-+]?\d+)?"  # exponent
+    r"(?:(?:\d{1,3}(?:,\d{3})+|\d+)"  # 1,234 / 1234
+    r"(?:\.\d+(?:[eE][-+]?\d+)?|\.?[eE][-+]?\d+)?"  # .5 / .5e3 / e3 / .e3 (1.e5)
+    r"|\.\d+(?:[eE][-+]?\d+)?)"  # .5 / .5e-3
     r"(?:/\d+)?"  # fraction denominator
     r"%?"
 )

@@ -62,7 +62,9 @@ def _computed_where(
     # Row i takes the k-th computed value when it is the k-th selected row, and the
     # appended null otherwise.
     position = pl.when(mask).then(mask.cum_sum() - 1).otherwise(mask.sum())
-    return subset.gather(position)
+    # The casts matter on an empty group in ``agg``: Polars then types ``position`` (and
+    # so the result) Null at run time, which gather refuses and later steps cannot use.
+    return subset.gather(position.cast(pl.Int64)).cast(dtype, strict=False)
 
 
 def _as_text(value: ColumnOrExpr) -> pl.Expr:
