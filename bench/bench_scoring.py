@@ -4,7 +4,10 @@ Builds N predictions (default 1,000,000) in mixed formats and times, in one run:
 
 1. ``library``: exact_match, numeric_match and choice_match in one lazy query;
 2. ``hand``: the same comparisons written directly as plain Polars expressions;
-3. ``loop``: a Python loop over rows (re + float), on a 100k subset, scaled to N.
+3. ``loop``: a Python loop over rows (re + float), on a 50k subset, scaled to N.
+
+The three run in rounds; the verdicts use the median over rounds of each round's ratio
+(runs seconds apart), which this shared, noisy machine moves far less than best-of-each.
 
 Targets: library within 2x of hand, and at least 20x faster than the loop.
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import string
 import time
 from collections.abc import Callable
@@ -192,24 +196,36 @@ def loop(df: pl.DataFrame) -> list[tuple[bool, bool, bool]]:
     return out
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def rounds(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
+    """``repeat`` timings of each function, run in rounds (one of each per round, the
+    order rotating), so that a slow spell of this shared machine hits every contender."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    names = list(fns)
+    for i in range(repeat):
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            times[name].append(timed(fns[name]))
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
 
     df = build(args.rows)
     lf = df.lazy()
-    subset = df.head(min(100_000, args.rows))
+    subset = df.head(min(50_000, args.rows))
 
     lib_result, hand_result = library(lf), hand(lf)
     agree = {c: (lib_result[c] == hand_result[c]).mean() for c in ("em", "num", "choice")}
@@ -219,9 +235,21 @@ def main() -> None:
         c: (lib_result[c].head(2000) == loop_frame[c]).mean() for c in ("em", "num", "choice")
     }
 
-    t_lib = best_of(lambda: library(lf), args.repeat)
-    t_hand = best_of(lambda: hand(lf), args.repeat)
-    t_loop = best_of(lambda: loop(subset), args.repeat) * args.rows / subset.height
+    times = rounds(
+        {"library": lambda: library(lf), "hand": lambda: hand(lf), "loop": lambda: loop(subset)},
+        args.repeat,
+    )
+    scale = args.rows / subset.height
+    times["loop"] = [t * scale for t in times["loop"]]
+    t_lib, t_hand, t_loop = (min(times[name]) for name in ("library", "hand", "loop"))
+    # Each round's ratio compares runs made seconds apart; the median over rounds is the
+    # verdict, as the loop's best and the library's best may come from different spells.
+    round_hand = statistics.median(
+        a / b for a, b in zip(times["library"], times["hand"], strict=True)
+    )
+    round_loop = statistics.median(
+        a / b for a, b in zip(times["loop"], times["library"], strict=True)
+    )
 
     print(f"rows: {args.rows:,}  (loop timed on {subset.height:,} rows and scaled)")
     means = {
@@ -233,8 +261,13 @@ def main() -> None:
     print(f"library (one lazy query): {t_lib:8.3f} s")
     print(f"hand-written Polars     : {t_hand:8.3f} s")
     print(f"Python loop (scaled)    : {t_loop:8.3f} s")
-    print(f"library / hand  = {t_lib / t_hand:6.2f}x   (target <= 2x)")
-    print(f"loop / library  = {t_loop / t_lib:6.1f}x   (target >= 20x)")
+    print(
+        f"best of each: library / hand = {t_lib / t_hand:.2f}x, "
+        f"loop / library = {t_loop / t_lib:.1f}x"
+    )
+    print(f"per round, median of {args.repeat}:")
+    print(f"library / hand  = {round_hand:6.2f}x   (target <= 2x)   {verdict(round_hand <= 2)}")
+    print(f"loop / library  = {round_loop:6.1f}x   (target >= 20x)  {verdict(round_loop >= 20)}")
 
 
 if __name__ == "__main__":
