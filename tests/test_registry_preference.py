@@ -629,3 +629,28 @@ def test_hh_plan_parses_each_transcript_once_and_prunes_unused_work() -> None:
     assert lf.explain().count("replace_many") == 2
     assert lf.select("input").explain().count("replace_many") == 1
     assert lf.select("id").explain().count("replace_many") == 0
+
+
+def test_reply_columns_restore_every_kind_of_turn_list() -> None:
+    """The stored form of a preference side (reply text, else turns) gives back the turns."""
+    from crucible_pl.registry._messages import MESSAGES
+    from crucible_pl.registry.preference import _one_or_more, _split_turns
+
+    def turn(role: str, content: str | None) -> dict[str, str | None]:
+        return {"role": role, "content": content}
+
+    sides = [
+        [turn("assistant", "Sure.")],  # the usual case: one assistant turn
+        [turn("assistant", "A"), turn("user", "more?"), turn("assistant", "B")],
+        [turn("user", "Hi")],  # one turn, not the assistant's
+        [turn("assistant", None)],  # one assistant turn without text
+        [],
+        None,
+    ]
+    frame = pl.DataFrame({"__side": sides}, schema={"__side": MESSAGES})
+    stored = frame.select(_split_turns(pl.col("__side"), "__side"))
+    assert stored.columns == ["__side_reply", "__side_turns"]
+    assert stored["__side_reply"].to_list() == ["Sure.", None, None, None, None, None]
+    assert stored["__side_turns"][0] is None
+    restored = stored.select(_one_or_more("__side").alias("__side"))
+    assert_frame_equal(restored, frame)

@@ -113,6 +113,36 @@ _HUB_MESSAGES = pl.List(pl.Struct({"content": pl.String, "role": pl.String}))
 _CHOSEN_CONV, _REJECTED_CONV = "__chosen_conversation", "__rejected_conversation"
 _CHOSEN_AT, _REJECTED_AT = "__chosen_at", "__rejected_at"
 _INPUT, _CHOSEN, _REJECTED = "__input", "__chosen", "__rejected"
+
+
+def _reply_columns(side: str) -> tuple[str, str]:
+    """The two prepared columns a side's turns are kept in (see ``_one_or_more``)."""
+    return f"{side}_reply", f"{side}_turns"
+
+
+def _one_or_more(side: str, *, role: str = "assistant") -> pl.Expr:
+    """Turns from their two prepared columns: the text, when they are one turn of
+    ``role`` (a reply nearly always is; a prompt often), else the turns themselves.
+
+    Equal to the turns in every row. The normalized cache stores the two columns, and a
+    String decodes several times faster than a list of message structs.
+    """
+    reply, turns = _reply_columns(side)
+    return (
+        pl.when(pl.col(reply).is_not_null())
+        .then(single_turn(pl.col(reply), role=role))
+        .otherwise(pl.col(turns))
+    )
+
+
+def _split_turns(turns: pl.Expr, side: str, *, role: str = "assistant") -> list[pl.Expr]:
+    """``turns`` as the two columns ``_one_or_more`` reads."""
+    single = (turns.list.len() == 1) & (turns.list.first().struct.field("role") == role)
+    reply, rest = _reply_columns(side)
+    text = pl.when(single).then(turns.list.first().struct.field("content"))
+    return [text.alias(reply), pl.when(text.is_null()).then(turns).alias(rest)]
+
+
 _ARENA_A, _ARENA_B = "__conversation_a", "__conversation_b"
 
 
@@ -134,10 +164,16 @@ def _columns(
         "id": id_expr,
         "input": pl.col(_INPUT) if input_expr is None else input_expr,
         "expected": pl.lit(None, pl.Null),
-        "chosen": pl.col(_CHOSEN) if chosen is None else chosen,
-        "rejected": pl.col(_REJECTED) if rejected is None else rejected,
+        "chosen": _one_or_more(_CHOSEN) if chosen is None else chosen,
+        "rejected": _one_or_more(_REJECTED) if rejected is None else rejected,
         "margin": pl.lit(None, pl.Float64) if margin is None else margin.cast(pl.Float64),
     }
+
+
+# Specs whose ``prepare`` ends with ``_split_pair`` store each side as a reply text (or,
+# rarely, its turns) and build the turn lists on read. (Prompts are not stored so: they
+# are often several turns, and merging two list columns costs more than it saves.)
+_SPLIT_PAIR_ON_READ = ("chosen", "rejected")
 
 
 def _split_pair(
@@ -150,12 +186,17 @@ def _split_pair(
     """
     chosen, rejected = pl.col(_CHOSEN_CONV), pl.col(_REJECTED_CONV)
     chosen_at, rejected_at = pl.col(_CHOSEN_AT), pl.col(_REJECTED_AT)
-    return lf.with_columns(
-        at(chosen).alias(_CHOSEN_AT), at(rejected).alias(_REJECTED_AT)
-    ).with_columns(
-        turns_before(chosen, chosen_at).alias(_INPUT),
-        turns_from(chosen, chosen_at).alias(_CHOSEN),
-        turns_from(rejected, rejected_at).alias(_REJECTED),
+    return (
+        lf.with_columns(at(chosen).alias(_CHOSEN_AT), at(rejected).alias(_REJECTED_AT))
+        .with_columns(
+            turns_before(chosen, chosen_at).alias(_INPUT),
+            turns_from(chosen, chosen_at).alias(_CHOSEN),
+            turns_from(rejected, rejected_at).alias(_REJECTED),
+        )
+        .with_columns(
+            *_split_turns(pl.col(_CHOSEN), _CHOSEN),
+            *_split_turns(pl.col(_REJECTED), _REJECTED),
+        )
     )
 
 
@@ -246,6 +287,7 @@ HH_RLHF = DatasetSpec(
     default_split="test",
     columns=_columns(default_id()),
     prepare=_hh_prepare,
+    computed_on_read=_SPLIT_PAIR_ON_READ,
     hub_configs={"default": _HH_DIRS},
     hub_files=tuple(
         HubFile(f"{d}/{split}.jsonl.gz", d, split) for d in _HH_DIRS for split in ("train", "test")
@@ -666,6 +708,7 @@ ARENA_140K = DatasetSpec(
     default_split="train",
     columns=_columns(pl.col("id").cast(pl.String)),
     prepare=_arena_prepare,
+    computed_on_read=_SPLIT_PAIR_ON_READ,
     keep=pl.col("winner").is_in(_ARENA_WINNERS),
     hub_files=tuple(
         HubFile(f"data/train-{i:05d}-of-00007.parquet", "default", "train") for i in range(7)
@@ -742,6 +785,7 @@ TULU3_PREFERENCE = DatasetSpec(
     default_split="train",
     columns=_columns(pl.col("id").cast(pl.String)),
     prepare=_tulu3_preference_prepare,
+    computed_on_read=_SPLIT_PAIR_ON_READ,
     hub_files=tuple(
         HubFile(f"data/train-{i:05d}-of-00004.parquet", "default", "train") for i in range(4)
     ),
