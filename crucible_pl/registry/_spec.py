@@ -255,13 +255,16 @@ class DatasetSpec:
         ``prepare``, ``keep`` and ``columns``. ``passthrough`` columns of ``lf`` are kept
         after the canonical ones (the loader keeps each row's raw position this way).
         """
+        lf = self._prepared(lf, config=config, split=split)
+        canonical = [expr.alias(name) for name, expr in self.columns.items()]
+        return lf.select([*canonical, *(pl.col(name) for name in passthrough)])
+
+    def _prepared(self, lf: pl.LazyFrame, *, config: str, split: str) -> pl.LazyFrame:
+        """The raw rows with their context columns, after ``prepare`` and ``keep``."""
         lf = add_context(lf, dataset=self.name, config=config, split=split)
         if self.prepare is not None:
             lf = self.prepare(lf)
-        if self.keep is not None:
-            lf = lf.filter(self.keep)
-        canonical = [expr.alias(name) for name, expr in self.columns.items()]
-        return lf.select([*canonical, *(pl.col(name) for name in passthrough)])
+        return lf if self.keep is None else lf.filter(self.keep)
 
     def stored_columns(self) -> tuple[str, ...]:
         """The columns the normalized cache holds: canonical ones, then inputs of the
@@ -277,11 +280,7 @@ class DatasetSpec:
         """Like :meth:`normalize`, but with the columns of :meth:`stored_columns`."""
         if not self.computed_on_read:
             return self.normalize(lf, config=config, split=split, passthrough=passthrough)
-        lf = add_context(lf, dataset=self.name, config=config, split=split)
-        if self.prepare is not None:
-            lf = self.prepare(lf)
-        if self.keep is not None:
-            lf = lf.filter(self.keep)
+        lf = self._prepared(lf, config=config, split=split)
         stored = [
             pl.col(name) if name not in self.columns else self.columns[name].alias(name)
             for name in self.stored_columns()

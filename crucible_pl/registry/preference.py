@@ -120,9 +120,9 @@ def _reply_columns(side: str) -> tuple[str, str]:
     return f"{side}_reply", f"{side}_turns"
 
 
-def _one_or_more(side: str, *, role: str = "assistant") -> pl.Expr:
-    """Turns from their two prepared columns: the text, when they are one turn of
-    ``role`` (a reply nearly always is; a prompt often), else the turns themselves.
+def _one_or_more(side: str) -> pl.Expr:
+    """A side's turns from its two prepared columns: the reply's text, when the side is
+    one assistant turn (nearly always), else the turns themselves.
 
     Equal to the turns in every row. The normalized cache stores the two columns, and a
     String decodes several times faster than a list of message structs.
@@ -130,16 +130,17 @@ def _one_or_more(side: str, *, role: str = "assistant") -> pl.Expr:
     reply, turns = _reply_columns(side)
     return (
         pl.when(pl.col(reply).is_not_null())
-        .then(single_turn(pl.col(reply), role=role))
+        .then(single_turn(pl.col(reply), role="assistant"))
         .otherwise(pl.col(turns))
     )
 
 
-def _split_turns(turns: pl.Expr, side: str, *, role: str = "assistant") -> list[pl.Expr]:
+def _split_turns(turns: pl.Expr, side: str) -> list[pl.Expr]:
     """``turns`` as the two columns ``_one_or_more`` reads."""
-    single = (turns.list.len() == 1) & (turns.list.first().struct.field("role") == role)
+    first = turns.list.first()
+    single = (turns.list.len() == 1) & (first.struct.field("role") == "assistant")
     reply, rest = _reply_columns(side)
-    text = pl.when(single).then(turns.list.first().struct.field("content"))
+    text = pl.when(single).then(first.struct.field("content"))
     return [text.alias(reply), pl.when(text.is_null()).then(turns).alias(rest)]
 
 
