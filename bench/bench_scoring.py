@@ -32,7 +32,6 @@ from crucible_pl.scoring._numeric import NUMBER_PATTERN
 
 CHOICES = ["Paris", "Lyon", "The Nice", "Lille"]
 LETTERS = "ABCDEFGHIJ"
-NUMBER = NUMBER_PATTERN
 
 
 def build(rows: int) -> pl.DataFrame:
@@ -58,7 +57,7 @@ def build(rows: int) -> pl.DataFrame:
     # Half of the answers are right.
     numeric_expected = pl.select(
         pl.when(pl.lit(i) % 2 == 0)
-        .then(pl.lit(numeric_prediction).str.extract_all(NUMBER).list.last())
+        .then(pl.lit(numeric_prediction).str.extract_all(NUMBER_PATTERN).list.last())
         .otherwise(pl.lit("-1"))
     ).to_series()
     expected_index = (i * 31) % 4
@@ -107,7 +106,12 @@ def library(lf: pl.LazyFrame) -> pl.DataFrame:
 
 
 def _hand_number(col: str) -> pl.Expr:
-    text = pl.col(col).str.extract_all(NUMBER).list.last().str.replace_all(r"[^0-9.eE+\-/]", "")
+    text = (
+        pl.col(col)
+        .str.extract_all(NUMBER_PATTERN)
+        .list.last()
+        .str.replace_all(r"[^0-9.eE+\-/]", "")
+    )
     parts = text.str.split("/")
     numerator = parts.list.first().cast(pl.Float64, strict=False)
     denominator = parts.list.get(1, null_on_oob=True).cast(pl.Float64, strict=False).fill_null(1.0)
@@ -153,7 +157,7 @@ def hand(lf: pl.LazyFrame) -> pl.DataFrame:
     ).collect()
 
 
-_NUMBER_RE = re.compile(NUMBER)
+_NUMBER_RE = re.compile(NUMBER_PATTERN)
 _LETTER_RE = re.compile(r"^[\(\[]?([A-Ja-j])[\)\]\.:]?$")
 _PUNCT = str.maketrans("", "", string.punctuation)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")

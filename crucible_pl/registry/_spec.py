@@ -278,8 +278,6 @@ class DatasetSpec:
         self, lf: pl.LazyFrame, *, config: str, split: str, passthrough: Sequence[str] = ()
     ) -> pl.LazyFrame:
         """Like :meth:`normalize`, but with the columns of :meth:`stored_columns`."""
-        if not self.computed_on_read:
-            return self.normalize(lf, config=config, split=split, passthrough=passthrough)
         lf = self._prepared(lf, config=config, split=split)
         stored = [
             pl.col(name) if name not in self.columns else self.columns[name].alias(name)
