@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from crucible_pl.scoring._answers import Strategy as Strategy
 from crucible_pl.scoring._answers import extract_answer as extract_answer
-from crucible_pl.scoring._answers import extract_choice_letter as extract_choice_letter
 from crucible_pl.scoring._choice import choice_match as choice_match
 from crucible_pl.scoring._evaluate import BUILTIN_METRICS as BUILTIN_METRICS
 from crucible_pl.scoring._evaluate import DEFAULT_METRICS as DEFAULT_METRICS
@@ -21,6 +20,7 @@ from crucible_pl.scoring._external import RougeType as RougeType
 from crucible_pl.scoring._external import bleu as bleu
 from crucible_pl.scoring._external import rouge as rouge
 from crucible_pl.scoring._f1 import token_f1 as token_f1
+from crucible_pl.scoring._letters import extract_choice_letter as extract_choice_letter
 from crucible_pl.scoring._math import math_match as math_match
 from crucible_pl.scoring._math import normalize_math_answer as normalize_math_answer
 from crucible_pl.scoring._numeric import NUMBER_PATTERN as NUMBER_PATTERN

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crucible_pl.scoring._answers import extract_choice_letter
+from crucible_pl.scoring._letters import extract_choice_letter
 from crucible_pl.scoring._text import (
     ColumnOrExpr,
     _col,
