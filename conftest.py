@@ -1,4 +1,9 @@
-"""Doctests run against the built-in local Hub: synthetic repos served on loopback."""
+"""Fixtures for every test and doctest: one clean environment, and the doctests' local Hub.
+
+:func:`_clean_env` is the suite's one environment scrub (``tests/conftest.py`` adds
+servers, not another scrub). Doctests also get ``HF_ENDPOINT`` pointed at the built-in
+local Hub: synthetic repos served on loopback.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,9 @@ from _pytest.doctest import DoctestItem
 from crucible_pl._demo import write_demo_repos
 from crucible_pl.testing import LocalHub
 
+SCRUBBED_PREFIXES = ("HF_", "HUGGING_FACE_", "CRUCIBLE_PL_")
+"""Environment variables removed before each test: huggingface_hub's and ours."""
+
 
 @pytest.fixture(scope="session")
 def _doctest_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHub]:
@@ -21,19 +29,22 @@ def _doctest_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHub]
 
 
 @pytest.fixture(autouse=True)
-def _doctest_environment(
+def _clean_env(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """For doctests only: HF_ENDPOINT at the local Hub, private caches, no token."""
-    if not isinstance(request.node, DoctestItem):
-        return
+    """A private HF cache and crucible cache per test; no token, offline flag or endpoint.
+
+    Doctests get ``HF_ENDPOINT`` at the session's local Hub of demo repos.
+    """
     import os
 
-    hub: LocalHub = request.getfixturevalue("_doctest_hub")
     for name in list(os.environ):
-        if name.startswith(("HF_", "CRUCIBLE_PL_")):
+        if name.startswith(SCRUBBED_PREFIXES):
             monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HF_ENDPOINT", hub.url)
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     monkeypatch.setenv("CRUCIBLE_PL_CACHE", str(tmp_path / "crucible-cache"))
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if isinstance(request.node, DoctestItem):
+        hub: LocalHub = request.getfixturevalue("_doctest_hub")
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)

@@ -1,4 +1,7 @@
-"""Shared fixtures: a clean environment per test and local Hub servers over HTTP."""
+"""Shared fixtures: local Hub servers over HTTP, and the reliability figures recorder.
+
+The clean environment every test gets is the top ``conftest.py``'s ``_clean_env``.
+"""
 
 from __future__ import annotations
 
@@ -13,20 +16,6 @@ from crucible_pl.testing import LocalHub
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_HUB = SHARED / "hub"
 NO_SHARED = f"real Hub data not found at {SHARED_HUB} (../shared is absent beside the repo)"
-
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A private HF cache and crucible cache per test; no token, offline flag or endpoint."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith(("HF_", "CRUCIBLE_PL_", "HUGGING_FACE_")):
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
-    monkeypatch.setenv("CRUCIBLE_PL_CACHE", str(tmp_path / "crucible-cache"))
-    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
-    monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +52,44 @@ def make_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callab
     yield start
     for hub in hubs:
         hub.stop()
+
+
+FIGURES_NAME = "crucible-pl-reliability.json"
+"""Where :func:`record` keeps the counts behind docs/reliability.md's figures: a file of
+that name in the session's pytest base temp dir (``python tests/test_reliability.py``
+sums them)."""
+
+
+def latest_figures() -> Path:
+    """The figures file of the latest pytest session (pytest's ``pytest-current`` link)."""
+    import getpass
+    import tempfile
+
+    base = Path(tempfile.gettempdir()) / f"pytest-of-{getpass.getuser()}" / "pytest-current"
+    return base / FIGURES_NAME
+
+
+@pytest.fixture
+def record(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., None]:
+    """Store counts for the figures in docs/reliability.md, keyed by this test's id.
+
+    Written in the session's base temp dir, never elsewhere; ``record(faults=2)``.
+    """
+    import contextlib
+    import json
+    import os
+
+    figures = tmp_path_factory.getbasetemp() / FIGURES_NAME
+
+    def store(**counts: int) -> None:
+        data: dict[str, dict[str, int]] = {}
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(figures.read_text())
+        data[request.node.nodeid] = counts
+        tmp = figures.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+        os.replace(tmp, figures)
+
+    return store

@@ -27,7 +27,6 @@ from crucible_pl import errors
 from crucible_pl.testing import LocalHub, write_repo
 
 REPO = "org/bad"
-FIGURES = Path(tempfile.gettempdir()) / "crucible-pl-reliability.json"
 HINTS = ("expected", "vailable", "valid", "must", "use ", "Registered", "ass ", "once", "e.g.")
 FUZZ = settings(
     max_examples=40,
@@ -36,17 +35,6 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-def record(node: str, **counts: int) -> None:
-    """Store this test's counts for the figures in docs/reliability.md (keyed by test id)."""
-    data: dict[str, dict[str, int]] = {}
-    with contextlib.suppress(OSError, ValueError):
-        data = json.loads(FIGURES.read_text())
-    data[node] = counts
-    tmp = FIGURES.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    os.replace(tmp, FIGURES)
 
 
 def frame(n: int, start: int = 0) -> pl.DataFrame:
@@ -204,9 +192,9 @@ def test_bad_argument_table(
         assert hub.requests == []
 
 
-def test_bad_argument_table_size(request: pytest.FixtureRequest) -> None:
+def test_bad_argument_table_size(record: Callable[..., None]) -> None:
     assert len(TABLE) >= 40
-    record(request.node.nodeid, bad_inputs=len(TABLE))
+    record(bad_inputs=len(TABLE))
 
 
 # ---------------------------------------------------------------------- fuzzing
@@ -248,7 +236,7 @@ def test_fuzzed_arguments_get_specific_errors(
     tmp_path: Path,
     argument: str,
     strategy: st.SearchStrategy[Any],
-    request: pytest.FixtureRequest,
+    record: Callable[..., None],
 ) -> None:
     seen: dict[str, int] = {}
 
@@ -266,10 +254,10 @@ def test_fuzzed_arguments_get_specific_errors(
     run()
     assert len(seen) >= 2, seen  # the strategies reach both valid and invalid values
     tried = sum(seen.values())
-    record(request.node.nodeid, bad_inputs=tried - seen.get("ok", 0), fuzzed=tried)
+    record(bad_inputs=tried - seen.get("ok", 0), fuzzed=tried)
 
 
-def test_fuzzed_columns(hub: LocalHub, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_fuzzed_columns(hub: LocalHub, tmp_path: Path, record: Callable[..., None]) -> None:
     tried = 0
 
     @FUZZ
@@ -281,7 +269,7 @@ def test_fuzzed_columns(hub: LocalHub, tmp_path: Path, request: pytest.FixtureRe
         assert err in ("ok", "InvalidInputError", "ColumnNotFoundError")
 
     run()
-    record(request.node.nodeid, bad_inputs=tried, fuzzed=tried)
+    record(bad_inputs=tried, fuzzed=tried)
 
 
 # --------------------------------------------------------------------- bad data
@@ -387,7 +375,7 @@ EDITS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 
 @pytest.mark.parametrize("case", list(EDITS))
 def test_hand_edited_manifest_is_treated_as_absent(
-    hub: LocalHub, case: str, request: pytest.FixtureRequest
+    hub: LocalHub, case: str, record: Callable[..., None]
 ) -> None:
     expected = crucible_pl.load_lazy(REPO, "test").collect()
     kind, change = EDITS[case]
@@ -404,4 +392,4 @@ def test_hand_edited_manifest_is_treated_as_absent(
     hub.clear_requests()
     assert_frame_equal(crucible_pl.load_lazy(REPO, "test").collect(), expected)
     assert hub.requests == []
-    record(request.node.nodeid, bad_inputs=1, loads_ok=2, rows_checked=2 * expected.height)
+    record(bad_inputs=1, loads_ok=2, rows_checked=2 * expected.height)

@@ -9,11 +9,9 @@ figures quoted in docs/reliability.md.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,18 +33,6 @@ TRAIN = "data/train-00000-of-00001.jsonl"
 INFO = f"/api/datasets/{REPO}/revision/*"
 RESOLVE = f"/datasets/{REPO}/resolve/*/"
 TIMEOUT = 1.0
-FIGURES = Path(tempfile.gettempdir()) / "crucible-pl-reliability.json"
-
-
-def record(node: str, **counts: int) -> None:
-    """Store this test's counts for the figures in docs/reliability.md (keyed by test id)."""
-    data: dict[str, dict[str, int]] = {}
-    with contextlib.suppress(OSError, ValueError):
-        data = json.loads(FIGURES.read_text())
-    data[node] = counts
-    tmp = FIGURES.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    os.replace(tmp, FIGURES)
 
 
 def frame(n: int, start: int = 0) -> pl.DataFrame:
@@ -170,7 +156,7 @@ TRANSIENT = {
 
 @pytest.mark.parametrize("name", list(TRANSIENT))
 def test_transient_fault_is_survived_with_the_right_data(
-    hub: LocalHub, sleeps: list[float], name: str, request: pytest.FixtureRequest
+    hub: LocalHub, sleeps: list[float], name: str, record: Callable[..., None]
 ) -> None:
     fault = TRANSIENT[name]
     hub.inject(fault)
@@ -186,7 +172,7 @@ def test_transient_fault_is_survived_with_the_right_data(
     hub.clear_requests()
     assert_frame_equal(load_test(), TEST)
     assert hub.requests == []
-    record(request.node.nodeid, faults=len(fired), loads_ok=2, rows_checked=2 * TEST.height)
+    record(faults=len(fired), loads_ok=2, rows_checked=2 * TEST.height)
 
 
 def test_converted_file_survives_a_corrupt_download(hub: LocalHub) -> None:
@@ -207,7 +193,7 @@ def assert_nothing_cached_for(path: str) -> None:
 
 
 def test_repo_info_5xx_uses_huggingface_hubs_backoff_then_fails_cleanly(
-    hub: LocalHub, sleeps: list[float], request: pytest.FixtureRequest
+    hub: LocalHub, sleeps: list[float], record: Callable[..., None]
 ) -> None:
     hub.inject(Fault.error(503, path=INFO, times=None))
     with pytest.raises(errors.HubUnavailableError) as info:
@@ -221,11 +207,11 @@ def test_repo_info_5xx_uses_huggingface_hubs_backoff_then_fails_cleanly(
     assert len(hub.faults_fired()) == 6
     assert not (crucible_cache() / "manifests").exists()
     assert blobs() == {}
-    record(request.node.nodeid, faults=6, clean_failures=1)
+    record(faults=6, clean_failures=1)
 
 
 def test_get_5xx_gets_one_more_attempt_then_fails_cleanly(
-    hub: LocalHub, request: pytest.FixtureRequest
+    hub: LocalHub, record: Callable[..., None]
 ) -> None:
     hub.inject(Fault.error(500, method="GET", path=RESOLVE + SHARD1, times=None))
     with pytest.raises(errors.HubUnavailableError) as info:
@@ -235,11 +221,11 @@ def test_get_5xx_gets_one_more_attempt_then_fails_cleanly(
     gets = [r for r in hub.requests if r.method == "GET" and r.status == 500]
     assert len(gets) == 2  # huggingface_hub does not retry a 5xx GET; we try once more
     assert_nothing_cached_for(SHARD1)
-    record(request.node.nodeid, faults=2, clean_failures=1)
+    record(faults=2, clean_failures=1)
 
 
 def test_head_5xx_exhausts_huggingface_hubs_retries(
-    hub: LocalHub, sleeps: list[float], request: pytest.FixtureRequest
+    hub: LocalHub, sleeps: list[float], record: Callable[..., None]
 ) -> None:
     hub.inject(Fault.error(503, method="HEAD", path=RESOLVE + SHARD1, times=None))
     with pytest.raises(errors.HubUnavailableError) as info:
@@ -250,7 +236,7 @@ def test_head_5xx_exhausts_huggingface_hubs_retries(
     assert len(hub.faults_fired()) == 7
     assert sleeps == [1, 2, 4, 8, 8]
     assert_nothing_cached_for(SHARD1)
-    record(request.node.nodeid, faults=7, clean_failures=1)
+    record(faults=7, clean_failures=1)
 
 
 @pytest.mark.parametrize(
@@ -262,7 +248,7 @@ def test_head_5xx_exhausts_huggingface_hubs_retries(
     ids=["bad-checksum", "bad-size"],
 )
 def test_corrupt_download_is_never_stored_as_complete(
-    hub: LocalHub, fault: Fault, words: str, request: pytest.FixtureRequest
+    hub: LocalHub, fault: Fault, words: str, record: Callable[..., None]
 ) -> None:
     hub.inject(fault)
     with pytest.raises(errors.DataFormatError) as info:
@@ -271,11 +257,11 @@ def test_corrupt_download_is_never_stored_as_complete(
     assert "Nothing was cached" in str(info.value)
     assert len(hub.faults_fired()) == 2
     assert_nothing_cached_for(SHARD1)
-    record(request.node.nodeid, faults=2, clean_failures=1)
+    record(faults=2, clean_failures=1)
 
 
 def test_dropped_connections_end_in_a_clean_error(
-    hub: LocalHub, request: pytest.FixtureRequest
+    hub: LocalHub, record: Callable[..., None]
 ) -> None:
     hub.inject(Fault.drop(method="GET", path=RESOLVE + SHARD1, times=None))
     with pytest.raises(errors.HubUnavailableError, match="RemoteProtocolError"):
@@ -283,11 +269,11 @@ def test_dropped_connections_end_in_a_clean_error(
     fired = len(hub.faults_fired())
     assert fired == 12  # huggingface_hub resumes 5 times, twice
     assert_nothing_cached_for(SHARD1)
-    record(request.node.nodeid, faults=fired, clean_failures=1)
+    record(faults=fired, clean_failures=1)
 
 
 def test_a_stalled_server_times_out_instead_of_hanging(
-    hub: LocalHub, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    hub: LocalHub, monkeypatch: pytest.MonkeyPatch, record: Callable[..., None]
 ) -> None:
     from huggingface_hub import constants
 
@@ -298,14 +284,14 @@ def test_a_stalled_server_times_out_instead_of_hanging(
         load_test()
     assert time.monotonic() - started < 4.5
     assert len(hub.faults_fired()) == 6
-    record(request.node.nodeid, faults=6, clean_failures=1)
+    record(faults=6, clean_failures=1)
 
 
 # ------------------------------------------------------------------------- offline
 
 
 def test_every_warm_load_works_with_the_server_stopped(
-    hub: LocalHub, request: pytest.FixtureRequest
+    hub: LocalHub, record: Callable[..., None]
 ) -> None:
     loads = [
         (REPO, "test", TEST),
@@ -321,7 +307,7 @@ def test_every_warm_load_works_with_the_server_stopped(
                 crucible_pl.load_lazy(repo, split, offline=offline).collect(), expected
             )
         assert [s.num_rows for s in crucible_pl.info(REPO, offline=offline).splits] == [500]
-    record(request.node.nodeid, loads_ok=9, rows_checked=3 * (500 + 50 + 50))
+    record(loads_ok=9, rows_checked=3 * (500 + 50 + 50))
 
 
 def test_cold_load_with_the_server_stopped_fails_fast(hub: LocalHub) -> None:
@@ -369,7 +355,7 @@ def test_offline_cold_load_names_dataset_config_split_and_command(hub: LocalHub)
     ids=["truncated", "padded", "overwritten-head"],
 )
 def test_damaged_blob_found_on_a_warm_load_is_fetched_again(
-    hub: LocalHub, damage: Callable[[bytes], bytes], request: pytest.FixtureRequest
+    hub: LocalHub, damage: Callable[[bytes], bytes], record: Callable[..., None]
 ) -> None:
     load_test()
     blob = snapshot_file(SHARD1)
@@ -380,7 +366,7 @@ def test_damaged_blob_found_on_a_warm_load_is_fetched_again(
     assert_frame_equal(load_test(), TEST)
     assert hub.downloads() == [SHARD1]
     assert_cache_intact()
-    record(request.node.nodeid, loads_ok=1, rows_checked=TEST.height, damaged_files=1)
+    record(loads_ok=1, rows_checked=TEST.height, damaged_files=1)
 
 
 def test_damaged_conversion_is_rebuilt_without_a_request(hub: LocalHub) -> None:
@@ -421,8 +407,8 @@ def test_fault_injection_is_deterministic_and_bounded(make_hub: Callable[..., Lo
     assert hub.faults_fired() == []
 
 
-def figures() -> dict[str, int]:
-    data: dict[str, dict[str, int]] = json.loads(FIGURES.read_text())
+def figures(path: Path) -> dict[str, int]:
+    data: dict[str, dict[str, int]] = json.loads(path.read_text())
     totals: dict[str, int] = {}
     for counts in data.values():
         for key, value in counts.items():
@@ -432,11 +418,18 @@ def figures() -> dict[str, int]:
     return totals
 
 
-def _main() -> Iterator[str]:
-    for key, value in sorted(figures().items()):
+def _main(path: Path) -> Iterator[str]:
+    for key, value in sorted(figures(path).items()):
         yield f"{key:>20}  {value}"
 
 
 if __name__ == "__main__":
-    print(f"Figures from {FIGURES}:")
-    print("\n".join(_main()))
+    # Run as a script, this folder is on sys.path; the `record` fixture there wrote the
+    # counts in the latest pytest session's temp dir (or pass that file's path).
+    import sys
+
+    from conftest import latest_figures
+
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else latest_figures()
+    print(f"Figures from {path}:")
+    print("\n".join(_main(path)))

@@ -8,7 +8,6 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,18 +26,6 @@ TOKEN = "hf_PlantedSecret0123456789abcdefXYZ"
 RIGHT_TOKEN = "hf_TheOneTokenTheGateAccepts987654"
 INFO = f"/api/datasets/{REPO}/revision/*"
 SOURCES = Path(crucible_pl.__file__).parent
-FIGURES = Path(tempfile.gettempdir()) / "crucible-pl-reliability.json"
-
-
-def record(node: str, **counts: int) -> None:
-    """Store this test's counts for the figures in docs/reliability.md (keyed by test id)."""
-    data: dict[str, dict[str, int]] = {}
-    with contextlib.suppress(OSError, ValueError):
-        data = json.loads(FIGURES.read_text())
-    data[node] = counts
-    tmp = FIGURES.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    os.replace(tmp, FIGURES)
 
 
 def frame(n: int) -> pl.DataFrame:
@@ -78,7 +65,7 @@ UNSAFE = [
 
 @pytest.mark.parametrize("bad", UNSAFE)
 def test_unsafe_paths_in_a_repo_listing_are_refused(
-    hub: LocalHub, tmp_path: Path, bad: str, request: pytest.FixtureRequest
+    hub: LocalHub, tmp_path: Path, bad: str, record: Callable[..., None]
 ) -> None:
     def add_sibling(info: dict[str, Any]) -> dict[str, Any]:
         info["siblings"].append({"rfilename": bad})
@@ -97,7 +84,7 @@ def test_unsafe_paths_in_a_repo_listing_are_refused(
     assert set(tmp_path.parent.iterdir()) == neighbours_before
     written = [p.name for root in caches[:2] for p in files_under(root)]
     assert not any("evil" in name for name in written)
-    record(request.node.nodeid, faults=1, clean_failures=1)
+    record(faults=1, clean_failures=1)
 
 
 def test_a_split_manifest_pointing_outside_the_cache_is_not_followed(
@@ -143,7 +130,7 @@ def test_tokens_never_reach_logs_output_errors_reprs_or_cache_files(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
-    request: pytest.FixtureRequest,
+    record: Callable[..., None],
 ) -> None:
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="huggingface_hub")
@@ -201,7 +188,7 @@ def test_tokens_never_reach_logs_output_errors_reprs_or_cache_files(
         cached = [p for p in files_under(root) if p.is_file() and not p.is_symlink()]
         assert cached
         assert [p for p in cached if TOKEN.encode() in p.read_bytes()] == []
-    record(request.node.nodeid, clean_failures=len(failures))
+    record(clean_failures=len(failures))
 
 
 def test_local_hub_records_never_hold_the_token(hub: LocalHub) -> None:
