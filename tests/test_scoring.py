@@ -163,7 +163,8 @@ def test_numeric_match_relative_tolerance_and_numeric_reference() -> None:
         ("Natalia sold 48/2 = 24 clips.\n#### 72", "72"),
         ("#### 1,234\nsome more text", "1234"),
         ("first #### 3 then #### $5", "5"),
-        ("####", ""),
+        ("####", None),  # strict: a number must follow the marker
+        ("#### Final Answer\n18", None),
         ("no marker 42", None),
     ],
 )
@@ -244,7 +245,7 @@ def test_extract_answer_rejects_unknown_strategy() -> None:
 
 def test_every_strategy_keeps_the_column_name() -> None:
     df = pl.DataFrame({"reply": ["#### 1"]})
-    for strategy in ("gsm8k", "last_number", "boxed", "answer_is", "choice_letter"):
+    for strategy in ("gsm8k", "last_number", "boxed", "answer_is", "math", "choice_letter"):
         out = df.select(extract_answer("reply", strategy))
         assert out.columns == ["reply"], strategy
         assert out.schema["reply"] == pl.String
@@ -253,6 +254,7 @@ def test_every_strategy_keeps_the_column_name() -> None:
         "last_number",
         "boxed",
         "answer_is",
+        "math",
         "choice_letter",
     }
 

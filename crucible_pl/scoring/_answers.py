@@ -1,21 +1,59 @@
 """Pull the final answer out of a model's free-text reply, as Polars expressions.
 
-Strategies of :func:`extract_answer`:
+Strategies of :func:`extract_answer`, each with the harness rule it follows:
 
 ``"gsm8k"``
-    The first line of text after the last ``####``, stripped, with ``,`` and ``$`` removed
-    (the form of GSM8K's canonical ``expected``). Null without ``####``.
+    GSM8K *strict-match* (lm-evaluation-harness ``tasks/gsm8k/gsm8k.yaml``, regex
+    ``#### (\\-?[0-9\\.\\,]+)``): a number right after ``####`` (spaces and one ``$``
+    allowed in between), commas removed. A Markdown heading ``#### Final Answer`` is not
+    an answer: null. Where a reply has several, the last one is taken (lm-eval takes the
+    first; a reply that corrects itself ends with its final answer).
 ``"last_number"``
-    The last number (see :mod:`crucible_pl.scoring._numeric`) as text, without ``$``,
-    ``,`` and ``%``: ``"Total: $1,234"`` gives ``"1234"``.
+    GSM8K *flexible-extract* (same yaml, the last number of the reply): the last number
+    (see :mod:`crucible_pl.scoring._numeric`) as text without ``$``, ``,`` and ``%``:
+    ``"Total: $1,234"`` gives ``"1234"``.
 ``"boxed"``
-    The content of the last ``\\boxed{...}``, nested braces kept
-    (``\\boxed{\\frac{1}{2}}`` gives ``\\frac{1}{2}``). Null when there is no
-    ``\\boxed{`` or its braces never close. Braces are counted without regard to
-    escaping, so ``\\{`` counts as a brace (balanced escaped braces come out right).
+    The MATH paper's ``last_boxed_only_string`` (Hendrycks et al. 2021; lm-eval
+    ``tasks/hendrycks_math/utils.py``): the content of the last ``\\boxed{...}`` or
+    ``\\fbox{...}``, nested braces kept (``\\boxed{\\frac{1}{2}}`` gives
+    ``\\frac{1}{2}``), or of a brace-less ``\\boxed 5`` (up to the next ``$`` or line
+    end). Null when there is no box or its braces never close. Braces are counted
+    without regard to escaping, so ``\\{`` counts as a brace (balanced escaped braces
+    come out right).
 ``"answer_is"``
-    The text after the last ``answer is`` or ``answer:`` (any case), up to the end of that
-    line, stripped of white space, ``*`` (Markdown bold) and one trailing period.
+    The answer cues of Minerva (``Final Answer: The final answer is X. I hope it is
+    correct.``) and Math-Verify (``answer:``, ``final answer is``): the text after the
+    last ``answer is`` / ``answer:`` (any case; Markdown bold around the cue allowed:
+    ``**Answer:** X``), up to the end of that line, without Minerva's closing ``I hope
+    it is correct.``, stripped of white space, Markdown bold (``*``) and one trailing
+    period. A ``$...$`` (or ``\\(...\\)``) around the answer is kept here; ``"math"``
+    unwraps it.
+``"math"``
+    The chain ``evaluate`` uses for the math family; the first rule that finds
+    something wins:
+
+    1. the last box (``"boxed"``). Minerva and lm-eval's hendrycks_math read the box
+       before anything else, Math-Verify gives it the priority of its "final answer"
+       cue, and a box is the one marker a model writes only around its answer; so it
+       wins over ``####`` headings and cue words that merely announce it;
+    2. the last answer cue (``"answer_is"``); when the answer starts with a ``$...$``,
+       ``\\(...\\)`` or ``\\[...\\]`` span, that span's content (``The answer is
+       $\\frac{14}{3}$.`` gives ``\\frac{14}{3}``, not ``3``). Math-Verify ranks its cue
+       patterns next after the box;
+    3. GSM8K strict (``"gsm8k"``): the few-shot GSM8K format;
+    4. the whole reply, when it is one short math expression: one line of at most 120
+       characters, at most one ``$``/``\\(``/``\\[`` wrapper and a trailing period
+       removed, without two plain words in a row (so a bare gold answer such as
+       ``\\frac{14}{3}``, ``$\\frac{14}{3}$``, ``x=5``, ``(3, 4)`` or ``\\text{Evelyn}``
+       comes out whole, not as its last digit, while a sentence does not);
+    5. the last math span ``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]``, its part
+       after the last ``=``, when no digit follows it in the reply; else the last number
+       (``"last_number"``). This is Math-Verify's unanchored rule (the rightmost LaTeX
+       span or number wins), and it keeps prose with dollar amounts (``$5 and $6``) on
+       the last number.
+
+    Look-alike characters are folded first (Unicode minus and dashes before digits,
+    full-width digits, no-break spaces), so ``−5`` reads as ``-5``, never ``5``.
 """
 
 from __future__ import annotations
@@ -26,14 +64,23 @@ import polars as pl
 
 from crucible_pl.errors import InvalidInputError
 from crucible_pl.scoring._letters import extract_choice_letter
+from crucible_pl.scoring._math import _fold_lookalikes
 from crucible_pl.scoring._numeric import _number_text
 from crucible_pl.scoring._text import ColumnOrExpr, _as_text, _named
 
 __all__ = ["Strategy", "extract_answer"]
 
-Strategy = Literal["gsm8k", "last_number", "boxed", "answer_is", "choice_letter"]
+Strategy = Literal["gsm8k", "last_number", "boxed", "answer_is", "math", "choice_letter"]
 
-_ANSWER_IS_CUE = r"(?i:answer)\s*(?:(?i:is)\s*:?|:)[ \t]*"
+_ANSWER_IS_CUE = r"(?i:answer)\**[ \t]*(?:(?i:is)[ \t]*:?|:)[ \t]*\**[ \t]*"
+_HOPE = r"\.?[ \t]*(?i:I hope it is correct)\.?[ \t]*$"
+_STRICT_GSM8K = r"####[ \t]*\$?[ \t]*(-?(?:\d[\d,]*(?:\.\d+)?|\.\d+))"
+# One math span: $$...$$, $...$ (not an escaped \$), \(...\), \[...\].
+_SPAN = r"(?s)\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]"
+_WRAPPED = r"(?s)^(?:\$\$(.+)\$\$|\$([^$]+)\$|\\\((.+)\\\)|\\\[(.+)\\\])$"
+_MAX_EXPRESSION_CHARS = 120
+# Two plain words in a row (LaTeX commands and \text{...} bodies removed first).
+_TWO_WORDS = r"[A-Za-z]{2,}[ \t]+[A-Za-z]{2,}"
 
 
 def _after_last(text: pl.Expr, marker: str) -> pl.Expr:
@@ -42,11 +89,20 @@ def _after_last(text: pl.Expr, marker: str) -> pl.Expr:
 
 
 def _gsm8k(text: pl.Expr) -> pl.Expr:
-    after = _after_last(text, "####").str.extract(r"^[ \t]*([^\n]*)", 1)
-    return after.str.replace_all(r"[,$]", "").str.strip_chars()
+    return (
+        text.str.extract_all(_STRICT_GSM8K)
+        .list.last()
+        .str.extract(_STRICT_GSM8K, 1)
+        .str.replace_all(",", "")
+    )
 
 
 def _boxed(text: pl.Expr) -> pl.Expr:
+    # \fbox{ reads as \boxed{, and a brace-less "\boxed 5" as "\boxed{5}" (up to "$" or
+    # the line end, as lm-eval's last_boxed_only_string).
+    text = text.str.replace_all(r"\\fbox\{", r"\boxed{").str.replace_all(
+        r"\\boxed[ \t]+([^{$\n][^$\n]*)", r"\boxed{$1}"
+    )
     # A regex cannot match nested braces, so: take the text after the last "\boxed{",
     # cut it into brace tokens and brace-free runs, give "{" +1 and "}" -1, and keep the
     # tokens before the running depth first drops below zero (the closing brace). If it
@@ -70,8 +126,60 @@ def _boxed(text: pl.Expr) -> pl.Expr:
 def _answer_is(text: pl.Expr) -> pl.Expr:
     # Mark every cue with NUL, then keep the first line after the last mark.
     after = _after_last(text.str.replace_all(_ANSWER_IS_CUE, "\x00"), "\x00")
-    answer = after.str.extract(r"^([^\n]*)", 1).str.strip_chars(" \t*")
+    answer = after.str.extract(r"^([^\n]*)", 1).str.replace(_HOPE, "").str.strip_chars(" \t*")
     return answer.str.replace(r"\.$", "").str.strip_chars(" \t*")
+
+
+def _unwrapped(text: pl.Expr) -> pl.Expr:
+    """The content of a text that is one math span (``$x$``, ``\\(x\\)``...), else the text."""
+    inner = text.str.extract_groups(_WRAPPED)
+    return pl.coalesce(*(inner.struct.field(str(group)) for group in range(1, 5)), text)
+
+
+def _leading_span(answer: pl.Expr) -> pl.Expr:
+    """An answer that starts with a math span gives that span's content."""
+    span = answer.str.extract(r"^(" + _SPAN.removeprefix("(?s)") + ")", 1)
+    return pl.coalesce(_unwrapped(span).str.strip_chars(), answer)
+
+
+def _whole_expression(text: pl.Expr) -> pl.Expr:
+    """The reply itself when it is one short math expression (rule 4 of ``"math"``)."""
+    whole = _unwrapped(text.str.strip_chars().str.strip_chars_end(".").str.strip_chars())
+    whole = whole.str.strip_chars().str.strip_chars_end(".").str.strip_chars()
+    prose = (
+        whole.str.replace_all(r"\\(?:text|mbox|textbf|mathrm)\{[^{}]*\}", " ")
+        .str.replace_all(r"\\[A-Za-z]+", " ")
+        .str.contains(_TWO_WORDS)
+    )
+    short = (whole.str.len_chars() <= _MAX_EXPRESSION_CHARS) & ~whole.str.contains("\n")
+    return pl.when(short & ~prose & (whole.str.len_bytes() > 0)).then(whole)
+
+
+def _last_span_or_number(text: pl.Expr) -> pl.Expr:
+    """Rule 5 of ``"math"``: the rightmost of the last math span and the last number."""
+    marked = text.str.replace_all(_SPAN, "\x00")
+    digit_after = _after_last(marked, "\x00").str.contains(r"\d")
+    span = _unwrapped(text.str.extract_all(_SPAN).list.last())
+    after_equals = span.str.split("=").list.last().str.strip_chars()
+    use_span = digit_after.not_() & (after_equals.str.len_bytes() > 0)
+    return pl.when(use_span).then(after_equals).otherwise(_number_text(text, "last"))
+
+
+def _math(text: pl.Expr) -> pl.Expr:
+    folded = pl.field("folded")
+    return (
+        pl.struct(folded=_fold_lookalikes(text))
+        .struct.with_fields(
+            answer=pl.coalesce(
+                _boxed(folded),
+                _leading_span(_answer_is(folded)),
+                _gsm8k(folded),
+                _whole_expression(folded),
+                _last_span_or_number(folded),
+            )
+        )
+        .struct.field("answer")
+    )
 
 
 def extract_answer(expr: ColumnOrExpr, strategy: Strategy) -> pl.Expr:
@@ -82,9 +190,9 @@ def extract_answer(expr: ColumnOrExpr, strategy: Strategy) -> pl.Expr:
     expr
         A String column name or expression.
     strategy
-        ``"gsm8k"``, ``"last_number"``, ``"boxed"``, ``"answer_is"`` or
-        ``"choice_letter"``; each is described in the module documentation of
-        :mod:`crucible_pl.scoring._answers`.
+        ``"gsm8k"``, ``"last_number"``, ``"boxed"``, ``"answer_is"``, ``"math"`` or
+        ``"choice_letter"``; each is described, with its source, in the module
+        documentation of :mod:`crucible_pl.scoring._answers`.
 
     Returns
     -------
@@ -116,6 +224,18 @@ def extract_answer(expr: ColumnOrExpr, strategy: Strategy) -> pl.Expr:
     ...     last_number=extract_answer("reply", "last_number"),
     ... ).rows()
     [('1072', None, None, '1072'), (None, 'x^{2}', None, '2'), (None, None, 'Paris', None)]
+
+    The ``"math"`` chain reads a box first, then an answer cue, and a bare expression
+    whole:
+
+    >>> replies = [
+    ...     "#### Final Answer\\n\\\\boxed{18}",
+    ...     "The answer is $\\\\frac{14}{3}$.",
+    ...     "$x=5$",
+    ...     "She pays $5 and then $6.",
+    ... ]
+    >>> pl.DataFrame({"r": replies}).select(extract_answer("r", "math"))["r"].to_list()
+    ['18', '\\\\frac{14}{3}', 'x=5', '6']
     """
     if strategy not in get_args(Strategy):
         valid = ", ".join(repr(name) for name in get_args(Strategy))
@@ -131,6 +251,8 @@ def extract_answer(expr: ColumnOrExpr, strategy: Strategy) -> pl.Expr:
         answer = _boxed(text)
     elif strategy == "answer_is":
         answer = _answer_is(text)
+    elif strategy == "math":
+        answer = _math(text)
     else:
         answer = extract_choice_letter(text)
     return _named(answer, expr)

@@ -71,11 +71,7 @@ _SCOPES = ("overall", "group", "macro")
 
 
 def _math_answer(prediction: pl.Expr) -> pl.Expr:
-    return pl.coalesce(
-        extract_answer(prediction, "gsm8k"),
-        extract_answer(prediction, "boxed"),
-        extract_answer(prediction, "last_number"),
-    )
+    return extract_answer(prediction, "math")
 
 
 BUILTIN_METRICS: Mapping[str, MetricFn] = {

@@ -24,6 +24,30 @@ from crucible_pl.scoring._text import ColumnOrExpr, _as_text, _named
 
 __all__ = ["math_match", "normalize_math_answer"]
 
+# Characters that look like ASCII ones a math answer uses: the minus sign and dashes
+# written for it, full-width digits and point, and the no-break and thin spaces.
+_LOOKALIKES = {
+    "\u2212": "-",  # minus sign
+    "\u2012": "-",  # figure dash
+    "\u2013": "-",  # en dash
+    "\u2010": "-",  # hyphen
+    "\u2011": "-",  # non-breaking hyphen
+    "\ufe63": "-",  # small hyphen-minus
+    "\u00a0": " ",  # no-break space
+    "\u2007": " ",  # figure space
+    "\u2009": " ",  # thin space
+    "\u202f": " ",  # narrow no-break space
+    "\u3000": " ",  # ideographic space
+    # Full-width forms of the printable ASCII characters ("１２", "ｘ＝", "（", "％").
+    **{chr(0xFF01 + offset): chr(0x21 + offset) for offset in range(94)},
+}
+
+
+def _fold_lookalikes(text: pl.Expr) -> pl.Expr:
+    """Replace look-alike characters by the ASCII ones they stand for (one pass)."""
+    return text.str.replace_many(list(_LOOKALIKES), list(_LOOKALIKES.values()))
+
+
 _PLAIN_NUMBER = r"^[-+]?\$?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?%?$"
 _SIMPLE_FRACTION = r"^([-+]?\d+)/(\d+)$"
 _LATEX_FRACTION = r"^([-+]?)\\frac\{([-+]?\d+)\}\{(\d+)\}$"
