@@ -22,6 +22,7 @@ from pathlib import Path
 
 __all__ = [
     "DEFAULT_ENDPOINT",
+    "allow_code_execution",
     "crucible_cache_dir",
     "endpoint",
     "hf_home",
@@ -88,3 +89,13 @@ def is_offline(explicit: bool | None = None) -> bool:
     if explicit is not None:
         return explicit
     return _flag("HF_HUB_OFFLINE")
+
+
+def allow_code_execution(explicit: bool | None = None) -> bool:
+    """Running predictions as code: the explicit flag, else ``CRUCIBLE_PL_ALLOW_CODE_EXECUTION``.
+
+    Off unless the flag is ``True`` or the variable is 1/true/yes/on.
+    """
+    if explicit is not None:
+        return explicit
+    return _flag("CRUCIBLE_PL_ALLOW_CODE_EXECUTION")

@@ -14,6 +14,7 @@ resembles, so ``except LookupError`` or ``except FileNotFoundError`` keep workin
     │   ├── InvalidPathError                    a file path that would leave the repo or cache
     │   └── InvalidSplitError                   a split string that does not parse
     ├── GatedDatasetError (PermissionError)     401/403: gated or private, token missing or refused
+    ├── CodeExecutionNotAllowedError (PermissionError)  running predictions as code not opted in
     ├── CacheMissError (FileNotFoundError)      offline, and the data are not cached
     ├── HubUnavailableError (ConnectionError)   the Hub could not be reached (after retries)
     ├── DataFormatError (ValueError)            a data file or manifest that cannot be read
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 __all__ = [
     "CacheMissError",
+    "CodeExecutionNotAllowedError",
     "ColumnNotFoundError",
     "ConfigNotFoundError",
     "CrucibleError",
@@ -191,6 +193,17 @@ class GatedDatasetError(CrucibleError, PermissionError):
 
         Access to Idavidrein/gpqa was refused (HTTP 401): the dataset is gated or private.
         Accept its terms on the Hub, then pass token=... or set HF_TOKEN.
+    """
+
+
+class CodeExecutionNotAllowedError(CrucibleError, PermissionError):
+    """Scoring would run predictions as programs, and that was not opted in.
+
+    A user sees, for example::
+
+        run_tests would run each prediction, with its dataset's tests, as a Python program
+        on this machine. ... This is not a security sandbox ... To opt in, pass
+        allow_code_execution=True or set CRUCIBLE_PL_ALLOW_CODE_EXECUTION=1.
     """
 
 

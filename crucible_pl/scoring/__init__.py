@@ -16,6 +16,9 @@ from crucible_pl.scoring._evaluate import DEFAULT_METRICS as DEFAULT_METRICS
 from crucible_pl.scoring._evaluate import EvalResult as EvalResult
 from crucible_pl.scoring._evaluate import MetricFn as MetricFn
 from crucible_pl.scoring._evaluate import evaluate as evaluate
+from crucible_pl.scoring._execution import OUTCOME as OUTCOME
+from crucible_pl.scoring._execution import execution_passed as execution_passed
+from crucible_pl.scoring._execution import run_tests as run_tests
 from crucible_pl.scoring._external import RougeType as RougeType
 from crucible_pl.scoring._external import bleu as bleu
 from crucible_pl.scoring._external import rouge as rouge
@@ -51,6 +54,10 @@ __all__ = [  # noqa: RUF022
     # Multiple choice and sampling
     "choice_match",
     "pass_at_k",
+    # Code, scored by running it (opt-in)
+    "OUTCOME",
+    "execution_passed",
+    "run_tests",
     # Optional 'metrics' extra (Python per row)
     "RougeType",
     "bleu",
