@@ -7,6 +7,9 @@ except the methods that are eager by name (``collect``, ``iter_batches``, ``save
 machine or Polars version.
 """
 
+# Over 500 lines on purpose: about 890 of them are the public docstrings (this is the
+# layer that carries the documentation, with runnable examples); the code is about 400.
+
 from __future__ import annotations
 
 import contextlib
@@ -33,8 +36,18 @@ _METADATA_KEY = "crucible_pl"
 class Dataset:
     """A lazy frame of one dataset split and its provenance.
 
-    Build one with :func:`load` (or :func:`load_from_disk`). ``len()`` is exact: from
-    Parquet footers while no filter applies, else by a count query.
+    Build one with :func:`load` (or :func:`load_from_disk`). A ``Dataset`` never
+    mutates: every method returns a new one. Everything stays lazy except the methods
+    that are eager by name (:meth:`collect`, :meth:`iter_batches`, :meth:`save`,
+    :meth:`validate`) and ``len()``, which is exact: from Parquet footers while no filter
+    applies, else by a count query.
+
+    Seeded selections (:meth:`sample`, :meth:`shuffle`, :meth:`stratified_sample`,
+    :meth:`train_test_split`, :meth:`k_fold`, :meth:`shuffle_choices`) are keyed by a
+    pinned hash of each row's ``id`` and the seed, with the id breaking (astronomically
+    rare) hash ties. A result therefore depends only on the set of rows and the seed:
+    not on file order, row order, machine or Polars version. Those methods return their
+    rows in that hash order.
 
     Parameters
     ----------
@@ -46,6 +59,11 @@ class Dataset:
         The exact row count when known without a scan, else ``None``.
     files
         The local Parquet files the frame reads.
+
+    See Also
+    --------
+    load : Load a dataset split as a ``Dataset``.
+    crucible_pl.load_lazy : The same rows as a plain ``pl.LazyFrame``.
 
     Examples
     --------
@@ -77,30 +95,123 @@ class Dataset:
 
     @property
     def provenance(self) -> Provenance:
-        """Where the rows came from: enough to reload exactly the same data."""
+        """Where the rows came from: enough to reload exactly the same data.
+
+        Returns
+        -------
+        Provenance
+            Name, repo, config, split, revision, resolved commit sha, family and spec
+            version.
+
+        See Also
+        --------
+        load_from_disk : Reads the provenance back from a saved file.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> p = crucible_pl.load("gsm8k", "test[:10]").provenance
+        >>> p.repo, p.config, p.split, len(p.sha)
+        ('openai/gsm8k', 'main', 'test[:10]', 40)
+        """
         return self._provenance
 
     @property
     def family(self) -> str | None:
-        """The dataset family (``"math"``, ``"multiple_choice"``...), ``None`` for raw rows."""
+        """The dataset family (``"math"``, ``"multiple_choice"``...), ``None`` for raw rows.
+
+        The family names the canonical columns the rows have (see
+        :mod:`crucible_pl.schemas`).
+
+        Returns
+        -------
+        str or None
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> crucible_pl.load("gsm8k", "test").family
+        'math'
+        >>> crucible_pl.load("gsm8k", "test", raw=True).family is None
+        True
+        """
         return self._provenance.family
 
     @property
     def columns(self) -> list[str]:
-        """Column names (from the schema; no data is read)."""
+        """Column names (from the schema; no data is read).
+
+        Returns
+        -------
+        list[str]
+
+        See Also
+        --------
+        schema : The names with their dtypes.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> crucible_pl.load("gsm8k", "test").columns
+        ['id', 'input', 'expected', 'solution']
+        """
         return self._frame.collect_schema().names()
 
     @property
     def schema(self) -> pl.Schema:
-        """The schema (no data is read)."""
+        """The column names and dtypes (no data is read).
+
+        Returns
+        -------
+        pl.Schema
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> crucible_pl.load("mmlu", "test", config="all").schema["choices"]
+        List(String)
+        """
         return self._frame.collect_schema()
 
     def files(self) -> list[str]:
-        """The local Parquet files this dataset reads, for DuckDB, Ray Data or Spark."""
+        """The local Parquet files this dataset reads, for DuckDB, Ray Data or Spark.
+
+        The files hold the whole split as stored (raw Hub columns, or the normalized
+        cache), not the result of this dataset's filters or selections.
+
+        Returns
+        -------
+        list[str]
+            Absolute paths, in scan order.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> from pathlib import Path
+        >>> files = crucible_pl.load("gsm8k", "test[:10]").files()
+        >>> [Path(f).suffix for f in files]
+        ['.parquet']
+        """
         return list(self._files)
 
     def lazy(self) -> pl.LazyFrame:
-        """The underlying LazyFrame."""
+        """The underlying LazyFrame, for any Polars operation the ``Dataset`` lacks.
+
+        Returns
+        -------
+        pl.LazyFrame
+
+        See Also
+        --------
+        crucible_pl.load_lazy : Loads the LazyFrame directly.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("mmlu", "test", config="all")
+        >>> ds.lazy().group_by("expected").len().sort("expected").collect().rows()
+        [(0, 7), (1, 9), (2, 15), (3, 9)]
+        """
         return self._frame
 
     def _derive(
@@ -136,11 +247,63 @@ class Dataset:
     # ------------------------------------------------------- frame operations
 
     def collect(self, *, streaming: bool = False) -> pl.DataFrame:
-        """Run the query; ``streaming=True`` uses Polars' streaming engine."""
+        """Run the query and return the rows.
+
+        Parameters
+        ----------
+        streaming
+            Use Polars' streaming engine, which holds a few batches at a time rather
+            than every intermediate result.
+
+        Returns
+        -------
+        pl.DataFrame
+
+        See Also
+        --------
+        iter_batches : The rows in batches of a fixed size.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("gsm8k", "test[:10]")
+        >>> ds.collect().shape
+        (10, 4)
+        >>> ds.select("expected").collect(streaming=True)["expected"].to_list()[:3]
+        ['7.4', '4.4', '28']
+        """
         return self._frame.collect(engine="streaming" if streaming else "auto")
 
     def head(self, n: int = 5) -> Dataset:
-        """The first ``n`` rows, lazily."""
+        """The first ``n`` rows, lazily.
+
+        Parameters
+        ----------
+        n
+            Number of rows, ``>= 0``; all rows when the dataset has fewer.
+
+        Returns
+        -------
+        Dataset
+
+        Raises
+        ------
+        InvalidInputError
+            If ``n`` is not an int ``>= 0``.
+
+        See Also
+        --------
+        sample : A seeded sample instead of the first rows.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("gsm8k", "test")
+        >>> ds.head(3).collect()["id"].to_list()
+        ['gsm8k/main/test/0', 'gsm8k/main/test/1', 'gsm8k/main/test/2']
+        >>> len(ds.head(100))
+        40
+        """
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise InvalidInputError(
                 f"Invalid n={n!r} for head(): expected an int >= 0, e.g. head(5).",
@@ -149,7 +312,30 @@ class Dataset:
         return self._derive(self._frame.head(n), num_rows=self._known(lambda rows: min(n, rows)))
 
     def filter(self, *predicates: Any, **constraints: Any) -> Dataset:
-        """Rows matching the predicates (as ``pl.LazyFrame.filter``), lazily."""
+        """Rows matching the predicates (as ``pl.LazyFrame.filter``), lazily.
+
+        Parameters
+        ----------
+        *predicates
+            Boolean expressions, combined with *and*.
+        **constraints
+            ``column=value`` equality constraints.
+
+        Returns
+        -------
+        Dataset
+            Its ``len()`` runs a count query (the filter is applied to the files).
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> import polars as pl
+        >>> ds = crucible_pl.load("mmlu", "test", config="all")
+        >>> len(ds.filter(pl.col("expected") == 2))
+        15
+        >>> len(ds.filter(subject="virology"))
+        1
+        """
         return self._derive(self._frame.filter(*predicates, **constraints))
 
     def select(self, *exprs: Any, **named: Any) -> Dataset:
@@ -157,21 +343,109 @@ class Dataset:
 
         The row count stays known (no scan for ``len()``) when only columns are selected;
         other expressions (an aggregation, ``explode``...) can change it.
+
+        Parameters
+        ----------
+        *exprs
+            Column names or expressions.
+        **named
+            Expressions named by the keyword.
+
+        Returns
+        -------
+        Dataset
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> import polars as pl
+        >>> ds = crucible_pl.load("gsm8k", "test")
+        >>> ds.select("id", answer="expected").columns
+        ['id', 'answer']
+        >>> ds.select(pl.col("input").str.len_chars().max()).collect().height
+        1
         """
         picked = (*exprs, *named.values())
         keeps = bool(picked) and all(_is_column_selection(e) for e in picked)
         return self._derive(self._frame.select(*exprs, **named), keeps_rows=keeps)
 
     def with_columns(self, *exprs: Any, **named: Any) -> Dataset:
-        """Add or replace columns (as ``pl.LazyFrame.with_columns``), lazily."""
+        """Add or replace columns (as ``pl.LazyFrame.with_columns``), lazily.
+
+        Parameters
+        ----------
+        *exprs
+            Expressions; each replaces the column of its output name, or adds it.
+        **named
+            Expressions named by the keyword.
+
+        Returns
+        -------
+        Dataset
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> import polars as pl
+        >>> ds = crucible_pl.load("gsm8k", "test[:2]")
+        >>> ds.with_columns(chars=pl.col("input").str.len_chars()).columns
+        ['id', 'input', 'expected', 'solution', 'chars']
+        """
         return self._derive(self._frame.with_columns(*exprs, **named), keeps_rows=True)
 
     def rename(self, mapping: dict[str, str]) -> Dataset:
-        """Rename columns, lazily."""
+        """Rename columns, lazily.
+
+        Parameters
+        ----------
+        mapping
+            Old name -> new name.
+
+        Returns
+        -------
+        Dataset
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("gsm8k", "test[:2]")
+        >>> ds.rename({"input": "question", "expected": "answer"}).columns
+        ['id', 'question', 'answer', 'solution']
+        """
         return self._derive(self._frame.rename(mapping), keeps_rows=True)
 
     def flatten(self, *, separator: str = ".") -> Dataset:
-        """Struct columns -> one column per leaf field, named ``parent.child``."""
+        """Replace struct columns by one column per leaf field, named ``parent.child``.
+
+        Nested structs are flattened recursively (``a.b.c``); lists, including lists of
+        structs, are left as they are. Column order is kept, each struct expanding in
+        place.
+
+        Parameters
+        ----------
+        separator
+            Joins the parent and field names; must not be empty.
+
+        Returns
+        -------
+        Dataset
+            The same rows without struct columns.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``separator`` is empty, or a flattened name collides with another column.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> import polars as pl
+        >>> ds = crucible_pl.load("gsm8k", "test[:2]").select(
+        ...     "id", meta=pl.struct("expected", pl.struct("solution").alias("work"))
+        ... )
+        >>> ds.flatten().columns
+        ['id', 'meta.expected', 'meta.work.solution']
+        """
         return self._derive(_sampling.flatten(self._frame, separator=separator), keeps_rows=True)
 
     # ---------------------------------------------------------------- sampling
@@ -184,7 +458,52 @@ class Dataset:
     def sample(
         self, n: int | None = None, *, fraction: float | None = None, seed: int = 0
     ) -> Dataset:
-        """Exactly ``n`` rows (or ``fraction`` of them), chosen by ``hash(id, seed)``."""
+        """A seeded sample: the rows with the smallest ``stable_hash(id, seed)``.
+
+        Exactly ``n`` rows (all rows when the dataset has fewer), or exactly
+        ``floor(fraction * len + 0.5)`` rows (``fraction * len`` rounded half up).
+        Samples are nested: with the same seed, a smaller sample is a prefix of a larger
+        one. Only the ids and their hashes are sorted; the chosen rows are then joined
+        back, so the other columns are streamed, never held whole.
+
+        Parameters
+        ----------
+        n
+            Number of rows, ``>= 0``. Exactly one of ``n`` and ``fraction`` must be given.
+        fraction
+            Share of rows in ``(0, 1]``.
+        seed
+            Seed of the hash, an int in ``[0, 2**64)``.
+
+        Returns
+        -------
+        Dataset
+            The sampled rows, in hash order.
+
+        Raises
+        ------
+        InvalidInputError
+            If both or neither of ``n`` and ``fraction`` are given, either is out of
+            range, or ``seed`` is not an int in ``[0, 2**64)``.
+        ColumnNotFoundError
+            If the dataset has no ``id`` column.
+
+        See Also
+        --------
+        stratified_sample : A sample that keeps the proportions of strata.
+        shuffle : Every row, in the same seeded order.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("gsm8k", "test")
+        >>> len(ds.sample(5, seed=1)), len(ds.sample(fraction=0.25, seed=1))
+        (5, 10)
+        >>> small = ds.sample(3, seed=1).collect()["id"]
+        >>> large = ds.sample(5, seed=1).collect()["id"]
+        >>> large.head(3).equals(small)
+        True
+        """
         frame = _sampling.sample(self._frame, n=n, fraction=fraction, seed=seed)
         if n is not None:
             return self._derive(frame, num_rows=self._known(lambda rows: min(n, rows)))
@@ -194,13 +513,91 @@ class Dataset:
         )
 
     def shuffle(self, *, seed: int = 0) -> Dataset:
-        """All rows in a seeded order that does not depend on file or row order."""
+        """Every row, in ascending ``stable_hash(id, seed)`` order.
+
+        The order depends only on the ids and the seed, not on file or row order.
+
+        Parameters
+        ----------
+        seed
+            Seed of the hash, an int in ``[0, 2**64)``.
+
+        Returns
+        -------
+        Dataset
+            The same rows in hash order.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``seed`` is not an int in ``[0, 2**64)``.
+        ColumnNotFoundError
+            If the dataset has no ``id`` column.
+
+        See Also
+        --------
+        sample : The first rows of this order.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> import polars as pl
+        >>> ds = crucible_pl.load("gsm8k", "test")
+        >>> a = ds.shuffle(seed=3).collect()
+        >>> b = ds.with_columns(pl.all().reverse()).shuffle(seed=3).collect()
+        >>> a.equals(b), a["id"].sort().equals(ds.collect()["id"].sort())
+        (True, True)
+        """
         return self._derive(_sampling.shuffle(self._frame, seed=seed), keeps_rows=True)
 
     def stratified_sample(
         self, n: int, *, by: str | Sequence[str] = "subject", seed: int = 0
     ) -> Dataset:
-        """Exactly ``n`` rows, allocated to the strata of ``by`` in proportion to their size."""
+        """Exactly ``n`` rows, allocated to the strata of ``by`` in proportion to their size.
+
+        The allocation is the largest-remainder (Hamilton) method: each stratum gets the
+        floor of its quota ``n * N_s / N``, and the leftover rows go to the largest
+        fractional parts (ties broken by a seeded draw). When ``n`` is at least the
+        number of strata, every stratum gets at least one row, taken back from the most
+        over-allocated strata. Within a stratum the rows with the smallest
+        ``stable_hash(id, seed)`` are taken. ``n`` larger than the dataset takes every
+        row. Null values in ``by`` form their own stratum.
+
+        Parameters
+        ----------
+        n
+            Total number of rows, ``>= 0``.
+        by
+            Column name or names defining the strata.
+        seed
+            Seed of the hash, an int in ``[0, 2**64)``.
+
+        Returns
+        -------
+        Dataset
+            The sampled rows, in hash order.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``n`` is negative, ``by`` is empty or ``seed`` is out of range.
+        ColumnNotFoundError
+            If ``by`` names a missing column, or the dataset has no ``id`` column.
+
+        See Also
+        --------
+        sample : Without strata.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("mmlu", "test", config="all")
+        >>> ds.lazy().group_by("expected").len().sort("expected").collect().rows()
+        [(0, 7), (1, 9), (2, 15), (3, 9)]
+        >>> picked = ds.stratified_sample(10, by="expected", seed=0)
+        >>> picked.lazy().group_by("expected").len().sort("expected").collect().rows()
+        [(0, 2), (1, 2), (2, 4), (3, 2)]
+        """
         frame = _sampling.stratified_sample(self._frame, n, by=by, seed=seed)
         return self._derive(frame, num_rows=self._known(lambda rows: min(n, rows)))
 
@@ -211,7 +608,53 @@ class Dataset:
         seed: int = 0,
         stratify_by: str | Sequence[str] | None = None,
     ) -> tuple[Dataset, Dataset]:
-        """Disjoint (train, test) datasets of exact sizes covering every row."""
+        """Split the rows into a train and a test dataset of exact sizes.
+
+        The test dataset has ``floor(test_size * N + 0.5)`` rows for a float
+        ``test_size`` (``test_size`` rows, capped at ``N``, for an int): the rows with the
+        smallest ``stable_hash(id, seed)``. With ``stratify_by``, the test rows are
+        allocated to the strata as in :meth:`stratified_sample`. The two are disjoint and
+        together hold every row.
+
+        Parameters
+        ----------
+        test_size
+            A fraction in ``(0, 1)`` or a number of rows ``>= 0``.
+        seed
+            Seed of the hash, an int in ``[0, 2**64)``.
+        stratify_by
+            Column name or names whose strata keep their proportions in the test set.
+
+        Returns
+        -------
+        tuple[Dataset, Dataset]
+            ``(train, test)``, each in hash order.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``test_size`` is neither a fraction in ``(0, 1)`` nor an int ``>= 0``, or
+            ``seed`` is out of range.
+        ColumnNotFoundError
+            If ``stratify_by`` names a missing column, or the dataset has no ``id`` column.
+
+        See Also
+        --------
+        k_fold : ``k`` train/test pairs whose test sets cover every row once.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("mmlu", "test", config="all")
+        >>> train, test = ds.train_test_split(test_size=0.25, seed=0)
+        >>> len(train), len(test)
+        (30, 10)
+        >>> train.lazy().join(test.lazy(), on="id").collect().height
+        0
+        >>> _, test = ds.train_test_split(test_size=10, stratify_by="expected")
+        >>> test.lazy().group_by("expected").len().sort("expected").collect().rows()
+        [(0, 2), (1, 2), (2, 4), (3, 2)]
+        """
         train, test = _sampling.train_test_split(
             self._frame, test_size=test_size, seed=seed, stratify_by=stratify_by
         )
@@ -228,7 +671,50 @@ class Dataset:
     def k_fold(
         self, k: int = 5, *, seed: int = 0, stratify_by: str | Sequence[str] | None = None
     ) -> list[tuple[Dataset, Dataset]]:
-        """``k`` (train, test) pairs whose test folds are disjoint and cover every row once."""
+        """Split the rows into ``k`` folds and return the ``k`` (train, test) pairs.
+
+        Rows are dealt round-robin in hash order: the row of rank ``r`` goes to fold
+        ``r mod k``, so fold sizes differ by at most one. With ``stratify_by``, rows are
+        ordered by stratum (strata in a seeded order), then by hash, before being dealt:
+        each stratum is spread over the folds with sizes differing by at most one, and
+        the fold totals still differ by at most one. Test folds are disjoint and cover
+        every row exactly once; each train set is the other ``k - 1`` folds.
+
+        Parameters
+        ----------
+        k
+            Number of folds, ``>= 2``.
+        seed
+            Seed of the hash, an int in ``[0, 2**64)``.
+        stratify_by
+            Column name or names whose strata are spread evenly over the folds.
+
+        Returns
+        -------
+        list[tuple[Dataset, Dataset]]
+            ``k`` pairs ``(train, test)``, each in hash order.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``k < 2`` or ``seed`` is out of range.
+        ColumnNotFoundError
+            If ``stratify_by`` names a missing column, or the dataset has no ``id`` column.
+
+        See Also
+        --------
+        train_test_split : One split of exact sizes.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("gsm8k", "test[:10]")
+        >>> [(len(train), len(test)) for train, test in ds.k_fold(3, seed=0)]
+        [(6, 4), (7, 3), (7, 3)]
+        >>> ids = [test.collect()["id"] for _, test in ds.k_fold(3, seed=0)]
+        >>> sorted(i for fold in ids for i in fold) == sorted(ds.collect()["id"])
+        True
+        """
         folds = _sampling.k_fold(self._frame, k=k, seed=seed, stratify_by=stratify_by)
         out = []
         for i, (train, test) in enumerate(folds):
@@ -239,7 +725,44 @@ class Dataset:
         return out
 
     def shard(self, num_shards: int, index: int, *, contiguous: bool = False) -> Dataset:
-        """Shard ``index`` of ``num_shards`` for data-parallel workers; every row in one shard."""
+        """Shard ``index`` of ``num_shards`` for data-parallel workers, like ``datasets``.
+
+        With ``contiguous=False`` the shard holds the rows at positions ``index``,
+        ``index + num_shards``, ``index + 2 * num_shards``... With ``contiguous=True`` it
+        is one block of consecutive rows; the first ``N % num_shards`` shards hold one
+        row more. Either way every row is in exactly one shard. Sharding is by position:
+        :meth:`shuffle` first for shards that do not depend on row order.
+
+        Parameters
+        ----------
+        num_shards
+            Number of shards, ``>= 1``.
+        index
+            Which shard, in ``[0, num_shards)``.
+        contiguous
+            Blocks of consecutive rows instead of every ``num_shards``-th row.
+
+        Returns
+        -------
+        Dataset
+            The rows of the shard, in their original order.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``num_shards < 1`` or ``index`` is outside ``[0, num_shards)``.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("gsm8k", "test[:7]")
+        >>> ds.shard(3, 0).collect()["id"].str.split("/").list.last().to_list()
+        ['0', '3', '6']
+        >>> ds.shard(3, 0, contiguous=True).collect()["id"].str.split("/").list.last().to_list()
+        ['0', '1', '2']
+        >>> [len(ds.shard(3, i, contiguous=True)) for i in range(3)]
+        [3, 2, 2]
+        """
         frame = _sampling.shard(self._frame, num_shards, index, contiguous=contiguous)
 
         def shard_rows(rows: int) -> int:
@@ -250,7 +773,44 @@ class Dataset:
         return self._derive(frame, num_rows=self._known(shard_rows))
 
     def shuffle_choices(self, *, seed: int = 0) -> Dataset:
-        """Re-order each row's ``choices`` by a seeded permutation and remap ``expected``."""
+        """Re-order each row's ``choices`` by a seeded permutation and remap ``expected``.
+
+        For multiple-choice datasets, to check that a model does not favour an answer
+        position. Choice ``i`` of the row with id ``x`` gets the key
+        ``mix64(stable_hash(x, seed) + mix64(i))`` (the splitmix64 mixer, arithmetic
+        modulo 2**64); the choices are sorted by key and ``expected`` becomes the new
+        position of the previously correct choice, so ``choices[expected]`` names the
+        same text before and after. A null ``expected`` stays null; an ``expected``
+        outside the list makes the query fail when collected.
+
+        Parameters
+        ----------
+        seed
+            Seed of the permutation, an int in ``[0, 2**64)``.
+
+        Returns
+        -------
+        Dataset
+            The rows in their original order, ``choices`` and ``expected`` replaced.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``seed`` is not an int in ``[0, 2**64)``.
+        ColumnNotFoundError
+            If the dataset lacks ``id``, ``choices`` or ``expected``.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> import polars as pl
+        >>> ds = crucible_pl.load("mmlu", "test", config="all")
+        >>> answer = pl.col("choices").list.get(pl.col("expected")).alias("answer")
+        >>> before = ds.select("id", answer).collect()
+        >>> after = ds.shuffle_choices(seed=7).select("id", answer).collect()
+        >>> before.equals(after)
+        True
+        """
         return self._derive(_sampling.shuffle_choices(self._frame, seed=seed), keeps_rows=True)
 
     # ------------------------------------------------------------- validation
@@ -258,12 +818,36 @@ class Dataset:
     def validate(self) -> Dataset:
         """Collect and check the rows against the family's schema; return ``self``.
 
+        The checks are those of :func:`crucible_pl.schemas.validate_frame`: the family's
+        columns and dtypes, non-null unique ids, and each row rule of the family's model.
+
+        Returns
+        -------
+        Dataset
+            This dataset, unchanged, so that ``validate()`` chains.
+
         Raises
         ------
         ValidationError
             Listing each failing column and rule with up to 10 failing ``id`` values.
         InvalidInputError
             When the dataset has no family (raw rows).
+
+        See Also
+        --------
+        load : ``validate=True`` validates while loading.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> import polars as pl
+        >>> ds = crucible_pl.load("gsm8k", "test[:5]")
+        >>> len(ds.validate())
+        5
+        >>> ds.with_columns(id=pl.lit("same")).validate()
+        Traceback (most recent call last):
+        ...
+        crucible_pl.errors.ValidationError: ...
         """
         from .schemas import validate_frame
 
@@ -285,6 +869,32 @@ class Dataset:
 
         Runs the query on Polars' streaming engine, so memory stays bounded by a few
         batches whatever the dataset's size.
+
+        Parameters
+        ----------
+        batch_size
+            Rows per batch, ``>= 1``.
+
+        Yields
+        ------
+        pl.DataFrame
+            The next batch, in row order.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``batch_size`` is not a positive int.
+
+        See Also
+        --------
+        collect : All rows at once.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("gsm8k", "test")
+        >>> [batch.height for batch in ds.iter_batches(16)]
+        [16, 16, 8]
         """
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise InvalidInputError(
@@ -312,7 +922,43 @@ class Dataset:
 
         The file is written to a temporary name beside ``path`` and renamed when complete,
         so ``path`` never holds a partial file. An existing file is kept unless
-        ``overwrite=True``.
+        ``overwrite=True``. The rows stream to the file (Polars' streaming engine).
+
+        Parameters
+        ----------
+        path
+            The file to write; missing parent directories are created.
+        overwrite
+            Replace an existing file.
+
+        Returns
+        -------
+        Path
+            ``path``, as a ``Path``.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``path`` exists and ``overwrite`` is false.
+
+        See Also
+        --------
+        load_from_disk : Reads the file back as a ``Dataset``, provenance included.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import crucible_pl
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> ds = crucible_pl.load("gsm8k", "test[:5]")
+        >>> saved = ds.save(f"{tmp.name}/gsm.parquet")
+        >>> saved.name, crucible_pl.load_from_disk(saved).collect().equals(ds.collect())
+        ('gsm.parquet', True)
+        >>> ds.save(saved)
+        Traceback (most recent call last):
+        ...
+        crucible_pl.errors.InvalidInputError: ... already exists; pass overwrite=True ...
+        >>> tmp.cleanup()
         """
         target = Path(path)
         if target.exists() and not overwrite:
@@ -353,6 +999,9 @@ def load(
 ) -> Dataset:
     """Load a dataset split as a :class:`Dataset`; same resolution as :func:`load_lazy`.
 
+    The ``Dataset`` adds provenance, an exact ``len()`` (from Parquet footers, no scan)
+    and seeded sampling and splitting to the frame :func:`crucible_pl.load_lazy` returns.
+
     Parameters
     ----------
     name, split, config, revision, columns, offline, token, refresh, raw, source, n, seed
@@ -364,6 +1013,18 @@ def load(
     Returns
     -------
     Dataset
+
+    Raises
+    ------
+    CrucibleError
+        The errors of :func:`crucible_pl.load_lazy` (unknown dataset, config or split,
+        Hub unavailable, cache miss offline...), and
+        :class:`~crucible_pl.errors.ValidationError` with ``validate=True``.
+
+    See Also
+    --------
+    crucible_pl.load_lazy : The same rows as a plain ``pl.LazyFrame``.
+    load_from_disk : A ``Dataset`` saved with :meth:`Dataset.save`.
 
     Examples
     --------
@@ -394,6 +1055,30 @@ def load(
 
 def load_from_disk(path: str | os.PathLike[str]) -> Dataset:
     """Read a Parquet file written by :meth:`Dataset.save` back as a :class:`Dataset`.
+
+    The provenance comes back from the file's metadata. Any other Parquet file loads too,
+    with a provenance that names only the path (``source="disk"``).
+
+    Parameters
+    ----------
+    path
+        The Parquet file.
+
+    Returns
+    -------
+    Dataset
+        Its row count is read from the footer.
+
+    Raises
+    ------
+    InvalidInputError
+        If there is no file at ``path``.
+    DataFormatError
+        If the file is not readable Parquet.
+
+    See Also
+    --------
+    Dataset.save : Writes the file.
 
     Examples
     --------
@@ -436,7 +1121,30 @@ def concat(datasets: Sequence[Dataset], *, source_column: str = "source") -> Dat
     """Stack datasets vertically; schemas aligned by name, provenance kept as a column.
 
     ``source_column`` holds ``name/config/split`` of each row's dataset. Columns missing
-    from a dataset are filled with nulls; dtypes are widened where needed.
+    from a dataset are filled with nulls; dtypes are widened where needed. The result's
+    family is the datasets' family when they share one, else ``None``.
+
+    Parameters
+    ----------
+    datasets
+        A non-empty list of datasets.
+    source_column
+        Name of the added column; no dataset may already have it.
+
+    Returns
+    -------
+    Dataset
+        The rows of each dataset in turn.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``datasets`` is empty or holds something else than ``Dataset`` objects, or a
+        dataset already has ``source_column``.
+
+    See Also
+    --------
+    interleave : Alternate rows instead of stacking.
 
     Examples
     --------
@@ -483,8 +1191,58 @@ def interleave(
 ) -> Dataset:
     """Interleave datasets row by row, like ``datasets.interleave_datasets``.
 
-    Round-robin without ``probabilities``; otherwise a seeded draw of the source at
-    each step. See :func:`crucible_pl._sampling.interleave` for the exact rules.
+    Without ``probabilities`` the datasets are visited round-robin: row 0 of each in
+    turn, then row 1 of each... With ``probabilities``, each step picks a dataset at
+    random (step ``t`` draws ``u = stable_hash(str(t), seed) / 2**64`` and picks the
+    first dataset whose cumulative probability exceeds ``u``) and emits its next row.
+    ``"first_exhausted"`` stops right after the first dataset has emitted its last row
+    (round-robin: ``len(datasets) * min(lengths)`` rows). ``"all_exhausted"`` restarts
+    each dataset from its first row when it runs out, and stops once every dataset has
+    emitted all its rows at least once (round-robin: ``len(datasets) * max(lengths)``
+    rows). An empty dataset ends ``"first_exhausted"`` at once and is skipped by
+    ``"all_exhausted"``. The random sequence differs from ``datasets`` (which uses
+    NumPy's generator) but has the same distribution.
+
+    Parameters
+    ----------
+    datasets
+        A non-empty list of datasets, all with the same schema.
+    probabilities
+        One probability per dataset, each ``>= 0``, summing to 1 (within 1e-6).
+    seed
+        Seed of the random choices, an int in ``[0, 2**64)``.
+    stopping_strategy
+        ``"first_exhausted"`` or ``"all_exhausted"``.
+
+    Returns
+    -------
+    Dataset
+        The interleaved rows; its ``len()`` runs a count query.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``datasets`` is empty or holds something else than ``Dataset`` objects, the
+        schemas differ, or ``probabilities`` or ``stopping_strategy`` are invalid
+        (``"all_exhausted"`` needs every probability > 0, else it would never stop).
+
+    See Also
+    --------
+    concat : Stack the datasets instead.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> a = crucible_pl.load("gsm8k", "test[:3]")
+    >>> b = crucible_pl.load("gsm8k", "test[10:12]")
+    >>> ids = lambda ds: ds.collect()["id"].str.split("/").list.last().to_list()
+    >>> ids(crucible_pl.interleave([a, b]))
+    ['0', '10', '1', '11']
+    >>> ids(crucible_pl.interleave([a, b], stopping_strategy="all_exhausted"))
+    ['0', '10', '1', '11', '2', '10']
+    >>> mixed = crucible_pl.interleave([a, b], probabilities=[0.5, 0.5], seed=1)
+    >>> len(mixed) <= len(a) + len(b)
+    True
     """
     items = _check_datasets(datasets, "interleave")
     frame = _sampling.interleave(

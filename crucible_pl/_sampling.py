@@ -20,6 +20,9 @@ that columns exist resolves the schema (``collect_schema``), which reads metadat
 only.
 """
 
+# Over 500 lines (about 550): the selections share the key, join and allocation helpers
+# above them, and splitting those apart would hide how each selection is computed.
+
 from __future__ import annotations
 
 import math
@@ -237,45 +240,10 @@ def sample(
     seed: int = 0,
     id_column: str = "id",
 ) -> pl.LazyFrame:
-    """Take a seeded sample of rows: the ones with the smallest ``stable_hash(id, seed)``.
+    """The rows of smallest ``stable_hash(id, seed)``: :meth:`.Dataset.sample` documents it.
 
-    Exactly ``n`` rows (all rows when the frame has fewer), or exactly
-    ``floor(fraction * len + 0.5)`` rows (``fraction * len`` rounded half up). Samples
-    are nested: with the same seed, a smaller sample is a prefix of a larger one.
-
-    Parameters
-    ----------
-    lf
-        The frame to sample from.
-    n
-        Number of rows, ``>= 0``. Exactly one of ``n`` and ``fraction`` must be given.
-    fraction
-        Share of rows in ``(0, 1]``.
-    seed
-        Seed of the hash, an int in ``[0, 2**64)``.
-    id_column
-        Column holding the unique row id.
-
-    Returns
-    -------
-    pl.LazyFrame
-        The sampled rows, in hash order.
-
-    Raises
-    ------
-    InvalidInputError
-        If both or neither of ``n`` and ``fraction`` are given, or either is out of range.
-    ColumnNotFoundError
-        If ``id_column`` is not a column of ``lf``.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> lf = pl.LazyFrame({"id": [f"q{i}" for i in range(10)], "x": range(10)})
-    >>> sample(lf, n=3, seed=1).collect().height
-    3
-    >>> sample(lf, fraction=0.25, seed=1).collect().height  # 2.5 rounds up
-    3
+    With ``n`` the keys are a top-k (sort then head, never fully sorted); with
+    ``fraction`` the count ``floor(fraction * len + 0.5)`` is computed in the query.
     """
     if (n is None) == (fraction is None):
         raise InvalidInputError(
@@ -295,36 +263,7 @@ def sample(
 
 
 def shuffle(lf: pl.LazyFrame, *, seed: int = 0, id_column: str = "id") -> pl.LazyFrame:
-    """Put the rows in a seeded order: ascending ``stable_hash(id, seed)``.
-
-    Parameters
-    ----------
-    lf
-        The frame to shuffle.
-    seed
-        Seed of the hash, an int in ``[0, 2**64)``.
-    id_column
-        Column holding the unique row id.
-
-    Returns
-    -------
-    pl.LazyFrame
-        The same rows in hash order, whatever their order in ``lf``.
-
-    Raises
-    ------
-    ColumnNotFoundError
-        If ``id_column`` is not a column of ``lf``.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> lf = pl.LazyFrame({"id": ["a", "b", "c", "d"]})
-    >>> a = shuffle(lf, seed=3).collect()
-    >>> b = shuffle(lf.reverse(), seed=3).collect()
-    >>> a.equals(b), sorted(a["id"]) == ["a", "b", "c", "d"]
-    (True, True)
-    """
+    """Every row by ascending ``stable_hash(id, seed)``: :meth:`.Dataset.shuffle` documents it."""
     # Every row comes back, so the rows themselves are sorted (a join would not save memory).
     _check(lf, seed, id_column)
     return lf.sort(stable_hash(pl.col(id_column), seed), id_column)
@@ -338,48 +277,9 @@ def stratified_sample(
     seed: int = 0,
     id_column: str = "id",
 ) -> pl.LazyFrame:
-    """Take exactly ``n`` rows, allocated to the strata of ``by`` in proportion to their size.
+    """Hamilton allocation over the strata of ``by`` (see :func:`_flag_top`).
 
-    The allocation is the largest-remainder (Hamilton) method: each stratum gets the
-    floor of its quota ``n * N_s / N``, and the leftover rows go to the largest
-    fractional parts (ties broken by a seeded draw). When ``n`` is at least the number
-    of strata, every stratum gets at least one row, taken back from the most
-    over-allocated strata. Within a stratum the rows with the smallest
-    ``stable_hash(id, seed)`` are taken. ``n`` larger than the frame takes every row.
-    Null values in ``by`` form their own stratum.
-
-    Parameters
-    ----------
-    lf
-        The frame to sample from.
-    n
-        Total number of rows, ``>= 0``.
-    by
-        Column name or names defining the strata.
-    seed
-        Seed of the hash, an int in ``[0, 2**64)``.
-    id_column
-        Column holding the unique row id.
-
-    Returns
-    -------
-    pl.LazyFrame
-        The sampled rows, in hash order.
-
-    Raises
-    ------
-    InvalidInputError
-        If ``n`` is negative or ``by`` is empty.
-    ColumnNotFoundError
-        If ``by`` or ``id_column`` names a missing column.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> lf = pl.LazyFrame({"id": [str(i) for i in range(10)], "y": ["a"] * 8 + ["b"] * 2})
-    >>> out = stratified_sample(lf, 5, by="y").collect()
-    >>> out.group_by("y").len().sort("y").rows()
-    [('a', 4), ('b', 1)]
+    :meth:`.Dataset.stratified_sample` documents the rules.
     """
     count = _check_int(n, "n", minimum=0)
     cols = _as_columns(by, name="by")
@@ -395,46 +295,9 @@ def train_test_split(
     stratify_by: str | Sequence[str] | None = None,
     id_column: str = "id",
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Split rows into a train and a test frame of exact sizes.
+    """``(train, test)``: the test rows are the top of :func:`_flag_top`, train the rest.
 
-    The test frame has ``floor(test_size * N + 0.5)`` rows for a float ``test_size``
-    (``test_size`` rows, capped at ``N``, for an int): the rows with the smallest
-    ``stable_hash(id, seed)``. With ``stratify_by``, the test rows are allocated to the
-    strata as in :func:`stratified_sample`. The two frames are disjoint and together
-    hold every row.
-
-    Parameters
-    ----------
-    lf
-        The frame to split.
-    test_size
-        A fraction in ``(0, 1)`` or a number of rows ``>= 0``.
-    seed
-        Seed of the hash, an int in ``[0, 2**64)``.
-    stratify_by
-        Column name or names whose strata keep their proportions in the test frame.
-    id_column
-        Column holding the unique row id.
-
-    Returns
-    -------
-    tuple[pl.LazyFrame, pl.LazyFrame]
-        ``(train, test)``, each in hash order.
-
-    Raises
-    ------
-    InvalidInputError
-        If ``test_size`` is not a fraction in ``(0, 1)`` nor an int ``>= 0``.
-    ColumnNotFoundError
-        If ``stratify_by`` or ``id_column`` names a missing column.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> lf = pl.LazyFrame({"id": [str(i) for i in range(10)]})
-    >>> train, test = train_test_split(lf, test_size=0.3, seed=0)
-    >>> train.collect().height, test.collect().height
-    (7, 3)
+    :meth:`.Dataset.train_test_split` documents the sizes and rules.
     """
     if isinstance(test_size, int) and not isinstance(test_size, bool):
         count = pl.lit(_check_int(test_size, "test_size", minimum=0), dtype=pl.Int64)
@@ -454,46 +317,9 @@ def k_fold(
     stratify_by: str | Sequence[str] | None = None,
     id_column: str = "id",
 ) -> list[tuple[pl.LazyFrame, pl.LazyFrame]]:
-    """Split rows into ``k`` folds and return the ``k`` (train, test) pairs.
+    """``k`` (train, test) pairs, rows dealt round-robin in (stratum, hash) order.
 
-    Rows are dealt round-robin in hash order: the row of rank ``r`` goes to fold
-    ``r mod k``, so fold sizes differ by at most one. With ``stratify_by``, rows are
-    ordered by stratum (strata in a seeded order), then by hash, before being dealt:
-    each stratum is spread over the folds with sizes differing by at most one, and the
-    fold totals still differ by at most one. Test folds are disjoint and cover every
-    row exactly once; each train frame is the other ``k - 1`` folds.
-
-    Parameters
-    ----------
-    lf
-        The frame to split.
-    k
-        Number of folds, ``>= 2``.
-    seed
-        Seed of the hash, an int in ``[0, 2**64)``.
-    stratify_by
-        Column name or names whose strata are spread evenly over the folds.
-    id_column
-        Column holding the unique row id.
-
-    Returns
-    -------
-    list[tuple[pl.LazyFrame, pl.LazyFrame]]
-        ``k`` pairs ``(train, test)``, each frame in hash order.
-
-    Raises
-    ------
-    InvalidInputError
-        If ``k < 2``.
-    ColumnNotFoundError
-        If ``stratify_by`` or ``id_column`` names a missing column.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> lf = pl.LazyFrame({"id": [str(i) for i in range(10)]})
-    >>> [test.collect().height for _, test in k_fold(lf, k=3)]
-    [4, 3, 3]
+    :meth:`.Dataset.k_fold` documents the rules.
     """
     folds = _check_int(k, "k", minimum=2)
     cols = None if stratify_by is None else _as_columns(stratify_by, name="stratify_by")
@@ -518,44 +344,7 @@ def k_fold(
 def shard(
     lf: pl.LazyFrame, num_shards: int, index: int, *, contiguous: bool = False
 ) -> pl.LazyFrame:
-    """Return shard ``index`` of ``num_shards``, like ``datasets.Dataset.shard``.
-
-    With ``contiguous=False`` the shard holds the rows at positions ``index``,
-    ``index + num_shards``, ``index + 2 * num_shards``... With ``contiguous=True`` it is
-    one block of consecutive rows; the first ``N % num_shards`` shards hold one row more.
-    Either way every row is in exactly one shard. Sharding is by position: shuffle first
-    (:func:`shuffle`) for shards that do not depend on row order.
-
-    Parameters
-    ----------
-    lf
-        The frame to shard.
-    num_shards
-        Number of shards, ``>= 1``.
-    index
-        Which shard, in ``[0, num_shards)``.
-    contiguous
-        Blocks of consecutive rows instead of every ``num_shards``-th row.
-
-    Returns
-    -------
-    pl.LazyFrame
-        The rows of the shard, in their original order.
-
-    Raises
-    ------
-    InvalidInputError
-        If ``num_shards < 1`` or ``index`` is outside ``[0, num_shards)``.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> lf = pl.LazyFrame({"x": range(7)})
-    >>> shard(lf, 3, 0).collect()["x"].to_list()
-    [0, 3, 6]
-    >>> shard(lf, 3, 0, contiguous=True).collect()["x"].to_list()
-    [0, 1, 2]
-    """
+    """Shard ``index`` of ``num_shards`` by row position: :meth:`.Dataset.shard` documents it."""
     shards = _check_int(num_shards, "num_shards", minimum=1)
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < shards:
         raise InvalidInputError(
@@ -590,41 +379,10 @@ def shuffle_choices(
     choices: str = "choices",
     expected: str = "expected",
 ) -> pl.LazyFrame:
-    """Re-order each row's answer choices by a seeded permutation and remap ``expected``.
+    """Permute ``choices`` by ``mix64`` keys per row and remap ``expected``.
 
-    Choice ``i`` of the row with id ``x`` gets the key
-    ``mix64(stable_hash(x, seed) + mix64(i))`` (the splitmix64 mixer of
-    :mod:`crucible_pl._hashing`, arithmetic modulo 2**64); the choices are sorted by key
-    and ``expected`` becomes the new position of the previously correct choice, so
-    ``choices[expected]`` names the same text before and after. Null ``expected`` stays
-    null; an ``expected`` outside the list makes the query fail when collected.
-
-    Parameters
-    ----------
-    lf
-        A multiple-choice frame.
-    seed
-        Seed of the permutation, an int in ``[0, 2**64)``.
-    id_column, choices, expected
-        Names of the id, the ``List(String)`` choices and the Int64 answer-index columns.
-
-    Returns
-    -------
-    pl.LazyFrame
-        The frame with ``choices`` and ``expected`` replaced, rows in their original order.
-
-    Raises
-    ------
-    ColumnNotFoundError
-        If one of the three columns is missing.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> lf = pl.LazyFrame({"id": ["q1"], "choices": [["4", "5", "6", "7"]], "expected": [1]})
-    >>> row = shuffle_choices(lf, seed=0).collect().row(0, named=True)
-    >>> row["choices"][row["expected"]]
-    '5'
+    :meth:`.Dataset.shuffle_choices` documents the permutation. The inverse permutation
+    (``arg_sort`` of the permutation) gives the new position of the old answer.
     """
     check_seed(seed)
     _require_columns(lf, [id_column, choices, expected], what="shuffle_choices()")
@@ -647,52 +405,10 @@ def interleave(
     seed: int = 0,
     stopping_strategy: Literal["first_exhausted", "all_exhausted"] = "first_exhausted",
 ) -> pl.LazyFrame:
-    """Interleave frames row by row, like ``datasets.interleave_datasets``.
+    """Interleave frames row by row: :func:`crucible_pl.interleave` documents the rules.
 
-    Without ``probabilities`` the frames are visited round-robin: row 0 of each frame
-    in turn, then row 1 of each... With ``probabilities``, each step picks a frame at
-    random (step ``t`` draws ``u = stable_hash(str(t), seed) / 2**64`` and picks the
-    first frame whose cumulative probability exceeds ``u``) and emits that frame's next
-    row. ``"first_exhausted"`` stops right after the first frame has emitted its last
-    row (round-robin: ``len(frames) * min(lengths)`` rows). ``"all_exhausted"``
-    restarts each frame from its first row when it runs out, and stops once every
-    frame has emitted all its rows at least once (round-robin:
-    ``len(frames) * max(lengths)`` rows). An empty frame ends ``"first_exhausted"``
-    at once and is skipped by ``"all_exhausted"``. The random sequence differs from
-    ``datasets`` (which uses NumPy's generator) but has the same distribution.
-
-    Parameters
-    ----------
-    frames
-        At least one frame; all must have the same schema.
-    probabilities
-        One probability per frame, each ``>= 0``, summing to 1 (within 1e-6).
-    seed
-        Seed of the random choices, an int in ``[0, 2**64)``.
-    stopping_strategy
-        ``"first_exhausted"`` or ``"all_exhausted"``.
-
-    Returns
-    -------
-    pl.LazyFrame
-        The interleaved rows.
-
-    Raises
-    ------
-    InvalidInputError
-        If ``frames`` is empty, schemas differ, or ``probabilities`` or
-        ``stopping_strategy`` are invalid (``"all_exhausted"`` needs every
-        probability > 0, else it would never stop).
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> a = pl.LazyFrame({"x": [1, 2, 3]})
-    >>> b = pl.LazyFrame({"x": [10, 20]})
-    >>> interleave([a, b]).collect()["x"].to_list()
-    [1, 10, 2, 20]
-    >>> interleave([a, b], stopping_strategy="all_exhausted").collect()["x"].to_list()
-    [1, 10, 2, 20, 3, 10]
+    A frame of steps (source, row within the source) is built from the lengths alone,
+    then joined with the concatenated, row-numbered frames.
     """
     sources = list(frames)
     if not sources:
@@ -810,35 +526,7 @@ def _check_probabilities(
 
 
 def flatten(lf: pl.LazyFrame, *, separator: str = ".") -> pl.LazyFrame:
-    """Replace struct columns by one column per leaf field, named ``parent.child``.
-
-    Nested structs are flattened recursively (``a.b.c``); lists, including lists of
-    structs, are left as they are. Column order is kept, each struct expanding in place.
-
-    Parameters
-    ----------
-    lf
-        The frame to flatten.
-    separator
-        Joins the parent and field names; must not be empty.
-
-    Returns
-    -------
-    pl.LazyFrame
-        The frame without struct columns.
-
-    Raises
-    ------
-    InvalidInputError
-        If ``separator`` is empty, or a flattened name collides with another column.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> lf = pl.LazyFrame({"id": ["a"], "meta": [{"src": "x", "pos": {"line": 3}}]})
-    >>> flatten(lf).collect_schema().names()
-    ['id', 'meta.src', 'meta.pos.line']
-    """
+    """Struct columns -> one column per leaf field: :meth:`.Dataset.flatten` documents it."""
     if not isinstance(separator, str) or not separator:
         raise InvalidInputError(
             f"Invalid separator={separator!r}: expected a non-empty string such as '.'."

@@ -12,7 +12,8 @@ resembles, so ``except LookupError`` or ``except FileNotFoundError`` keep workin
     ├── InvalidInputError (ValueError)          malformed argument, raised before any network
     │   ├── InvalidRepoIdError                  not ``owner/name``, or unsafe
     │   ├── InvalidPathError                    a file path that would leave the repo or cache
-    │   └── InvalidSplitError                   a split string that does not parse
+    │   ├── InvalidSplitError                   a split string that does not parse
+    │   └── MismatchedRunsError                 compare() runs not on the same items
     ├── GatedDatasetError (PermissionError)     401/403: gated or private, token missing or refused
     ├── CodeExecutionNotAllowedError (PermissionError)  running predictions as code not opted in
     ├── CacheMissError (FileNotFoundError)      offline, and the data are not cached
@@ -56,6 +57,7 @@ __all__ = [
     "InvalidPathError",
     "InvalidRepoIdError",
     "InvalidSplitError",
+    "MismatchedRunsError",
     "MissingDependencyError",
     "RevisionNotFoundError",
     "SplitNotFoundError",
@@ -184,6 +186,25 @@ class InvalidSplitError(InvalidInputError):
         Invalid split 'test[:abc]': expected a split name with an optional slice such as
         'test', 'test[:100]', 'test[-50:]', 'train[10%:20%]' or 'train+validation'.
     """
+
+
+class MismatchedRunsError(InvalidInputError):
+    """Two runs given to ``compare()`` are not on the same items.
+
+    Their dataset provenance differs, only one of them has it, their item ids differ, or
+    an id has different reference values. ``fields`` names what differs (``"sha"``,
+    ``"split"``, ``"id"``, ``"expected"``...). A user sees, for example::
+
+        Runs A and B were scored on different data: split (A: 'test', B: 'validation').
+        Compare runs evaluated on the same dataset repo, commit sha, config and split
+        (load both with the same revision=).
+    """
+
+    def __init__(
+        self, message: str, *, fields: tuple[str, ...] = (), **context: str | None
+    ) -> None:
+        super().__init__(message, **context)
+        self.fields = fields
 
 
 class GatedDatasetError(CrucibleError, PermissionError):
