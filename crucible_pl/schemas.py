@@ -86,7 +86,18 @@ def _conversation_rules(column: str) -> list[pl.Expr]:
 
 
 class Message(pt.Model):  # type: ignore[misc]  # patito is untyped
-    """One turn of a conversation: a ``Struct{role, content}`` element."""
+    """One turn of a conversation: a ``Struct{role, content}`` element.
+
+    ``role`` is one of :data:`ROLES` after normalization.
+
+    Examples
+    --------
+    >>> from crucible_pl.schemas import Message
+    >>> Message.columns
+    ['role', 'content']
+    >>> Message(role="user", content="What is 2 + 2?").role
+    'user'
+    """
 
     role: str
     content: str
@@ -102,7 +113,17 @@ class _Base(pt.Model):  # type: ignore[misc]  # patito is untyped
 
 
 class Math(_Base):
-    """Math word problems: ``expected`` is the final answer (GSM8K, MATH, ...)."""
+    """Math word problems: ``expected`` is the final answer (GSM8K, MATH, ...).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.schemas import Math, validate_frame
+    >>> Math.columns
+    ['id', 'input', 'expected', 'solution', 'level', 'subject']
+    >>> df = pl.DataFrame({"id": ["q1"], "input": ["What is 6 * 7?"], "expected": ["42"]})
+    >>> validate_frame(df, "math")  # valid: nothing is raised
+    """
 
     expected: str = pt.Field(constraints=[_non_empty("expected")])
     solution: str | None = pt.Field(default=None, allow_missing=True)
@@ -115,6 +136,17 @@ class MultipleChoice(_Base):
 
     ``expected`` is null where the source withholds its labels (HellaSwag and WinoGrande
     test splits).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.schemas import MultipleChoice, validate_frame
+    >>> MultipleChoice.columns
+    ['id', 'input', 'expected', 'choices', 'subject']
+    >>> df = pl.DataFrame(
+    ...     {"id": ["q1"], "input": ["2 + 2?"], "expected": [1], "choices": [["3", "4"]]}
+    ... )
+    >>> validate_frame(df, "multiple_choice")  # valid: nothing is raised
     """
 
     expected: int | None = pt.Field(
@@ -143,6 +175,18 @@ class Code(_Base):
 
     ``expected`` is null for sources that ship tests but no reference solution
     (DeepCoder's ``lcbv5`` and ``codeforces``).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.schemas import Code, validate_frame
+    >>> Code.columns
+    ['id', 'input', 'expected', 'test', 'entry_point', 'language']
+    >>> df = pl.DataFrame(
+    ...     {"id": ["t1"], "input": ["def add(a, b):"], "expected": ["    return a + b"],
+    ...      "test": ["assert add(1, 2) == 3"], "entry_point": ["add"], "language": ["python"]}
+    ... )
+    >>> validate_frame(df, "code")  # valid: nothing is raised
     """
 
     expected: str | None = None
@@ -152,7 +196,30 @@ class Code(_Base):
 
 
 class Chat(_Base):
-    """Conversations: ``input`` is every turn before the last assistant turn, ``expected``."""
+    """Conversations: ``input`` is every turn before the last assistant turn, ``expected``.
+
+    ``messages`` is the whole conversation and ``expected`` the last assistant turn's
+    text; every turn's role is one of :data:`ROLES`.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.schemas import Chat, validate_frame
+    >>> Chat.columns
+    ['id', 'input', 'expected', 'messages']
+    >>> user = {"role": "user", "content": "Hi"}
+    >>> reply = {"role": "assistant", "content": "Hello!"}
+    >>> df = pl.DataFrame(
+    ...     {"id": ["c1"], "input": [[user]], "expected": ["Hello!"], "messages": [[user, reply]]}
+    ... )
+    >>> validate_frame(df, "chat")  # valid: nothing is raised
+    >>> robot = pl.lit([{"role": "robot", "content": "Beep"}])
+    >>> validate_frame(df.with_columns(messages=robot), "chat")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.ValidationError: Frame failed validation (chat):
+      messages: role not in system/user/assistant/tool (1 row), ids: c1
+    """
 
     input: list[Message] = pt.Field(constraints=_conversation_rules("input"))  # type: ignore[assignment]
     expected: str = pt.Field(constraints=[_non_empty("expected")])
@@ -165,6 +232,18 @@ class Preference(_Base):
     ``input``, ``chosen`` and ``rejected`` are Strings or conversations (List(Struct{role,
     content})). The patito dtype is String; conversations are checked by
     :func:`validate_frame`.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.schemas import Preference, validate_frame
+    >>> Preference.columns
+    ['id', 'input', 'expected', 'chosen', 'rejected', 'margin']
+    >>> df = pl.DataFrame(
+    ...     {"id": ["p1"], "input": ["Say hi"], "expected": [None], "chosen": ["Hi!"],
+    ...      "rejected": ["No."]}
+    ... )
+    >>> validate_frame(df, "preference")  # valid: nothing is raised
     """
 
     input: str | list[Message] = pt.Field(dtype=pl.String)  # type: ignore[assignment]
@@ -178,6 +257,18 @@ class Rated(_Base):
     """Rated responses: ``response`` plus one Float64 column per rating; ``expected`` is null.
 
     ``input`` is a String or a conversation, as in :class:`Preference`.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.schemas import Rated, validate_frame
+    >>> Rated.columns
+    ['id', 'input', 'expected', 'response']
+    >>> df = pl.DataFrame(
+    ...     {"id": ["r1"], "input": ["Say hi"], "expected": [None], "response": ["Hi!"],
+    ...      "helpfulness": [4.0]}
+    ... )
+    >>> validate_frame(df, "rated")  # valid: nothing is raised
     """
 
     input: str | list[Message] = pt.Field(dtype=pl.String)  # type: ignore[assignment]
@@ -186,7 +277,14 @@ class Rated(_Base):
 
 
 class RubricScores(pt.Model):  # type: ignore[misc]  # patito is untyped
-    """The five score descriptions of a rubric."""
+    """The five score descriptions of a rubric: the ``rubric`` struct of :class:`Rubric`.
+
+    Examples
+    --------
+    >>> from crucible_pl.schemas import RubricScores
+    >>> RubricScores.columns
+    ['score1', 'score2', 'score3', 'score4', 'score5']
+    """
 
     score1: str
     score2: str
@@ -196,7 +294,21 @@ class RubricScores(pt.Model):  # type: ignore[misc]  # patito is untyped
 
 
 class Rubric(_Base):
-    """Rubric grading: ``expected`` is the reference answer, ``rubric`` the score scale."""
+    """Rubric grading: ``expected`` is the reference answer, ``rubric`` the score scale.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.schemas import Rubric, validate_frame
+    >>> Rubric.columns
+    ['id', 'input', 'expected', 'criteria', 'rubric']
+    >>> scale = {f"score{i}": f"level {i}" for i in range(1, 6)}
+    >>> df = pl.DataFrame(
+    ...     {"id": ["g1"], "input": ["Explain tides."], "expected": ["The moon's pull."],
+    ...      "criteria": ["Is it correct?"], "rubric": [scale]}
+    ... )
+    >>> validate_frame(df, "rubric")  # valid: nothing is raised
+    """
 
     expected: str = pt.Field(constraints=[_non_empty("expected")])
     criteria: str = pt.Field(constraints=[_non_empty("criteria")])
@@ -208,6 +320,19 @@ class Instruction(_Base):
 
     ``kwargs`` holds each instruction's arguments; its struct layout varies by source,
     so only its presence is checked.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.schemas import Instruction, validate_frame
+    >>> Instruction.columns
+    ['id', 'input', 'expected', 'instruction_id_list']
+    >>> df = pl.DataFrame(
+    ...     {"id": ["i1"], "input": ["Answer in 3 words."], "expected": [None],
+    ...      "instruction_id_list": [["length_constraints:number_words"]],
+    ...      "kwargs": [[{"num_words": 3}]]}
+    ... )
+    >>> validate_frame(df, "instruction")  # valid: nothing is raised
     """
 
     expected: None = None
@@ -217,7 +342,20 @@ class Instruction(_Base):
 
 
 class Generation(_Base):
-    """Free-form generation (TruthfulQA generation): ``expected`` is the best answer."""
+    """Free-form generation (TruthfulQA generation): ``expected`` is the best answer.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.schemas import Generation, validate_frame
+    >>> Generation.columns
+    ['id', 'input', 'expected', 'correct_answers', 'incorrect_answers']
+    >>> df = pl.DataFrame(
+    ...     {"id": ["t1"], "input": ["Can pigs fly?"], "expected": ["No."],
+    ...      "correct_answers": [["No."]], "incorrect_answers": [["Yes."]]}
+    ... )
+    >>> validate_frame(df, "generation")  # valid: nothing is raised
+    """
 
     expected: str = pt.Field(constraints=[_non_empty("expected")])
     correct_answers: list[str] | None = None
