@@ -11,9 +11,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from crucible_pl._hashing import mix64_int
 from crucible_pl.errors import ColumnNotFoundError, InvalidInputError, ValidationError
 from crucible_pl.scoring import EvalResult, evaluate, exact_match, token_f1
 from crucible_pl.scoring import _evaluate as evaluate_module
+
+GOLDEN = 0x9E3779B97F4A7C15
 
 MATH_REFS = pl.DataFrame(
     {
@@ -48,11 +51,13 @@ def _python_percentile(values: list[float], q: float) -> float:
 
 
 def _python_bootstrap(values: list[float], *, stratum: int, n_boot: int, seed: int) -> list[float]:
-    """The documented resampling, item by item: unit j of resample b is
-    hash(stratum * 2**32 + b * n + j, seed) % n (n <= _MAX_UNITS, so units are items)."""
+    """The documented resampling, item by item, in plain Python: unit j of resample b is
+    u(stratum * 2**32 + b * n + j) % n with u(x) = mix64(mix64(seed) + x * GOLDEN) mod 2**64
+    (n <= _MAX_UNITS, so units are items)."""
     n = len(values)
-    keys = pl.Series([stratum * (1 << 32) + r for r in range(n_boot * n)], dtype=pl.Int64)
-    draws = (keys.hash(seed) % n).to_list()
+    key = mix64_int(seed)
+    counters = (stratum * (1 << 32) + r for r in range(n_boot * n))
+    draws = [mix64_int((key + c * GOLDEN) % (1 << 64)) % n for c in counters]
     return [sum(values[draws[b * n + j]] for j in range(n)) / n for b in range(n_boot)]
 
 
@@ -334,6 +339,38 @@ def test_bootstrap_is_deterministic_for_a_seed() -> None:
     assert first.summary["ci_low"].item() != other.summary["ci_low"].item() or (
         first.summary["ci_high"].item() != other.summary["ci_high"].item()
     )
+
+
+def test_bootstrap_interval_is_pinned() -> None:
+    # The draws come from the project's pinned hash, not Polars' Expr.hash: this interval
+    # must not move with a Polars upgrade, on any machine.
+    values = [float(k % 3 == 0) for k in range(40)]
+    refs, preds = _scores_frame(values)
+    result = evaluate(
+        refs,
+        preds,
+        family="generation",
+        metrics={"s": lambda p: p},
+        prediction_col="v",
+        n_bootstrap=300,
+        seed=11,
+    )
+    row = result.summary.row(0, named=True)
+    assert row["ci_low"] == pytest.approx(0.2, rel=1e-12)
+    assert row["ci_high"] == pytest.approx(0.488125, rel=1e-12)
+
+
+def test_seed_out_of_range_is_refused() -> None:
+    refs, preds = _scores_frame([1.0, 0.0])
+    with pytest.raises(InvalidInputError, match="Invalid seed -1"):
+        evaluate(
+            refs,
+            preds,
+            family="generation",
+            metrics={"s": lambda p: p},
+            prediction_col="v",
+            seed=-1,
+        )
 
 
 def test_block_bootstrap_for_large_strata(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,10 +18,15 @@ of variance ``s**2 / m``, so the mean of ``K`` drawn blocks has variance ``s**2 
 spread of the item bootstrap, while the work stays about ``n_bootstrap x 10,000`` small
 rows whatever ``N`` (1M items, 1000 resamples: ~10M rows rather than 1G).
 
-Random draws come from Polars' seeded ``Expr.hash``: resample ``b`` of stratum ``s`` draws
-unit ``hash(s * 2**32 + b * K + j, seed) % K`` for ``j < K``. Results are identical for a
-seed across runs and machines with the same Polars version; a Polars upgrade that
-changes its hash may move the intervals slightly.
+Random draws come from the project's pinned hash (:func:`crucible_pl._hashing.mix64`,
+the splitmix64 output function), never from Polars' ``Expr.hash``, which may change
+between Polars versions. With ``key = mix64(seed)`` and ``u(x) = mix64(key + x * G)``
+(``G = 0x9E3779B97F4A7C15``, arithmetic modulo 2**64: ``u(x)`` is output ``x + 1`` of
+splitmix64 seeded with ``key``), resample ``b`` of stratum ``s`` draws unit
+``u(s * 2**32 + b * K + j) % K`` for ``j < K``, and on the block path item ``i`` (its
+position in the items frame) belongs to block ``u(2**62 + i) % K``. All of it is
+integer arithmetic in Polars expressions, so results for a seed are identical across
+runs, machines and Polars versions.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import polars as pl
 if TYPE_CHECKING:
     from crucible_pl._dataset import Dataset
 
+from crucible_pl._hashing import check_seed, mix64, mix64_int
 from crucible_pl.errors import (
     ColumnNotFoundError,
     InvalidInputError,
@@ -66,6 +72,7 @@ _MAX_UNITS = 10_000
 _MIN_UNITS = 200
 _STRATUM_STRIDE = 1 << 32
 _UNIT_SALT = 1 << 62
+_GOLDEN = 0x9E3779B97F4A7C15
 _SHOWN_IDS = 5
 _SCOPES = ("overall", "group", "macro")
 
@@ -319,6 +326,19 @@ def _check_columns(schema: pl.Schema, needed: Sequence[str], what: str, *, hint:
         )
 
 
+def _uniform(counter: pl.Expr, seed: int, bound: pl.Expr) -> pl.Expr:
+    """A draw in ``[0, bound)`` for each non-negative Int64 ``counter``, from the pinned hash.
+
+    Output ``counter + 1`` of splitmix64 seeded with ``mix64(seed)``, modulo ``bound``:
+    UInt64 arithmetic wraps modulo 2**64 in Polars, as the reference does. ``bound`` is
+    at most ``_MAX_UNITS``, so the modulo bias (below 1e-15) is immaterial.
+    """
+    state = counter.cast(pl.UInt64) * pl.lit(_GOLDEN, dtype=pl.UInt64) + pl.lit(
+        mix64_int(seed), dtype=pl.UInt64
+    )
+    return (mix64(state) % bound.cast(pl.UInt64)).cast(pl.Int64)
+
+
 def _bootstrap_means(
     scores: pl.LazyFrame,
     keys: list[str],
@@ -351,7 +371,7 @@ def _bootstrap_means(
     unit = (
         pl.when(units == pl.col("__n"))
         .then(pl.int_range(pl.len(), dtype=pl.Int64).over("__s"))
-        .otherwise(((pl.col(_POS) + _UNIT_SALT).hash(seed) % units.cast(pl.UInt64)).cast(pl.Int64))
+        .otherwise(_uniform(pl.col(_POS) + _UNIT_SALT, seed, units))
     )
     # One Int64 key per (stratum, unit) keeps the big join and group-by on a single integer.
     stats = (
@@ -371,10 +391,7 @@ def _bootstrap_means(
         .select(
             "__s",
             (pl.col("__r") // units).alias("__b"),
-            (
-                pl.col("__s") * _STRATUM_STRIDE
-                + (draw.hash(seed) % units.cast(pl.UInt64)).cast(pl.Int64)
-            ).alias("__key"),
+            (pl.col("__s") * _STRATUM_STRIDE + _uniform(draw, seed, units)).alias("__key"),
         )
     )
     means = (
@@ -557,7 +574,7 @@ def evaluate(
     n_bootstrap
         Bootstrap resamples for the intervals; 0 skips them (null ``ci_low/ci_high``).
     seed
-        Seed of the bootstrap draws.
+        Seed of the bootstrap draws, an int in ``[0, 2**64)``.
     confidence
         Coverage of the percentile interval, between 0 and 1.
 
@@ -622,6 +639,7 @@ def evaluate(
         )
     if n_bootstrap < 0:
         raise InvalidInputError(f"Invalid n_bootstrap={n_bootstrap!r}: expected an int >= 0.")
+    check_seed(seed)
     if not 0 < confidence < 1:
         raise InvalidInputError(
             f"Invalid confidence={confidence!r}: expected a level between 0 and 1, e.g. 0.95."
