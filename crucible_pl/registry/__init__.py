@@ -50,12 +50,56 @@ def _index() -> dict[str, DatasetSpec]:
 
 
 def all_specs() -> tuple[DatasetSpec, ...]:
-    """Every registered spec, sorted by name."""
+    """Every registered spec, sorted by name.
+
+    Returns
+    -------
+    tuple[DatasetSpec, ...]
+        One spec per registered name: repo, configs, family, normalizer...
+
+    See Also
+    --------
+    get_spec : One spec by name.
+    registry_frame : The registry as a filterable frame.
+
+    Examples
+    --------
+    >>> from crucible_pl.registry import all_specs
+    >>> names = [spec.name for spec in all_specs()]
+    >>> names == sorted(names), "gsm8k" in names
+    (True, True)
+    """
     return tuple(_index().values())
 
 
 def get_spec(name: str) -> DatasetSpec:
-    """The spec registered as ``name``; raises with the closest names when unknown."""
+    """The spec registered as ``name``; raises with the closest names when unknown.
+
+    Parameters
+    ----------
+    name
+        A registered name, e.g. ``"gsm8k"`` (not a Hub repo id).
+
+    Returns
+    -------
+    DatasetSpec
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If no dataset is registered as ``name``; the message lists the closest names.
+
+    Examples
+    --------
+    >>> from crucible_pl.registry import get_spec
+    >>> spec = get_spec("mmlu")
+    >>> spec.repo, spec.family, spec.default_config
+    ('cais/mmlu', 'multiple_choice', 'all')
+    >>> get_spec("mmlu_pr")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.DatasetNotFoundError: Unknown dataset 'mmlu_pr': did you mean ...
+    """
     index = _index()
     spec = index.get(name)
     if spec is None:
@@ -72,7 +116,39 @@ def get_spec(name: str) -> DatasetSpec:
 def registry_frame(
     *, family: str | None = None, domain: str | None = None, tag: str | None = None
 ) -> pl.DataFrame:
-    """The registry as a frame, filtered by family, domain and tag."""
+    """The registry as a frame, filtered by family, domain and tag.
+
+    Parameters
+    ----------
+    family
+        Keep one family, e.g. ``"code"``.
+    domain
+        Keep one domain, e.g. ``"math"``.
+    tag
+        Keep the datasets carrying this tag.
+
+    Returns
+    -------
+    pl.DataFrame
+        One row per dataset: name, repo, family, domain, task type, configs, default
+        config, license, gated, version, tags and description.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``family`` is not a known family.
+
+    Examples
+    --------
+    >>> from crucible_pl.registry import registry_frame
+    >>> code = registry_frame(family="code")
+    >>> code.filter(name="humaneval").select("repo", "family").row(0)
+    ('openai/openai_humaneval', 'code')
+    >>> registry_frame(family="poetry")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.InvalidInputError: Unknown family 'poetry'. Valid families: ...
+    """
     if family is not None and family not in FAMILIES:
         raise InvalidInputError(
             f"Unknown family {family!r}. Valid families: {', '.join(FAMILIES)}."
