@@ -146,7 +146,39 @@ class Fault:
         times: int | None = 1,
         retry_after: int | None = None,
     ) -> Fault:
-        """Answer matching requests with HTTP ``status`` (500, 502, 503, 404...)."""
+        """Answer matching requests with HTTP ``status`` (500, 502, 503, 404...).
+
+        Decided before routing: the request never reaches the repo.
+
+        Parameters
+        ----------
+        status
+            An HTTP error status, 400-599.
+        method
+            Only requests with this HTTP method; ``None`` for any.
+        path
+            A glob matched against the whole decoded request path, or a compiled regex.
+        times
+            How many matching requests it hits; ``None`` for every one.
+        retry_after
+            Seconds to send in a ``Retry-After`` header; none when ``None``.
+
+        Returns
+        -------
+        Fault
+
+        Raises
+        ------
+        InvalidInputError
+            If ``status`` is outside 400-599 or ``times`` is below 1.
+
+        Examples
+        --------
+        >>> from crucible_pl.testing import Fault
+        >>> fault = Fault.error(502, path="/api/*", times=2)
+        >>> fault.kind, fault.status, fault.times
+        ('status', 502, 2)
+        """
         return cls(
             "status", method=method, path=path, times=times, status=status, retry_after=retry_after
         )
@@ -160,7 +192,29 @@ class Fault:
         path: str | re.Pattern[str] = "*",
         times: int | None = 1,
     ) -> Fault:
-        """Answer HTTP 429 with ``Retry-After: <retry_after>``."""
+        """Answer HTTP 429 with ``Retry-After: <retry_after>``.
+
+        Parameters
+        ----------
+        retry_after
+            Seconds the client is asked to wait.
+        method
+            Only requests with this HTTP method; ``None`` for any.
+        path
+            A glob matched against the whole decoded request path, or a compiled regex.
+        times
+            How many matching requests it hits; ``None`` for every one.
+
+        Returns
+        -------
+        Fault
+
+        Examples
+        --------
+        >>> from crucible_pl.testing import Fault
+        >>> Fault.rate_limit(retry_after=2).error_headers()[-1]
+        ('Retry-After', '2')
+        """
         return cls.error(429, method=method, path=path, times=times, retry_after=retry_after)
 
     @classmethod
@@ -177,6 +231,29 @@ class Fault:
 
         Set ``seconds`` above the client's timeout; the server thread is busy for at most
         ``seconds``, less if the hub stops.
+
+        Parameters
+        ----------
+        seconds
+            How long the stall lasts, ``>= 0``.
+        method
+            Only requests with this HTTP method; ``None`` for any.
+        path
+            A glob matched against the whole decoded request path, or a compiled regex.
+        times
+            How many matching requests it hits; ``None`` for every one.
+        after_bytes
+            Stall after sending this many body bytes instead of before the headers.
+
+        Returns
+        -------
+        Fault
+
+        Examples
+        --------
+        >>> from crucible_pl.testing import Fault
+        >>> Fault.stall(30.0).before_routing, Fault.stall(30.0, after_bytes=10).before_routing
+        (True, False)
         """
         return cls(
             "stall", method=method, path=path, times=times, seconds=seconds, after_bytes=after_bytes
@@ -186,7 +263,27 @@ class Fault:
     def drop(
         cls, *, method: str | None = None, path: str | re.Pattern[str] = "*", times: int | None = 1
     ) -> Fault:
-        """Close the connection without answering."""
+        """Close the connection without answering.
+
+        Parameters
+        ----------
+        method
+            Only requests with this HTTP method; ``None`` for any.
+        path
+            A glob matched against the whole decoded request path, or a compiled regex.
+        times
+            How many matching requests it hits; ``None`` for every one.
+
+        Returns
+        -------
+        Fault
+
+        Examples
+        --------
+        >>> from crucible_pl.testing import Fault
+        >>> Fault.drop(method="HEAD", times=None).matches("HEAD", "/datasets/me/toy")
+        True
+        """
         return cls("drop", method=method, path=path, times=times)
 
     @classmethod
@@ -198,7 +295,30 @@ class Fault:
         times: int | None = 1,
         after_bytes: int | None = None,
     ) -> Fault:
-        """Announce the full body, send ``after_bytes`` of it (default: half), then close."""
+        """Announce the full body, send ``after_bytes`` of it (default: half), then close.
+
+        Parameters
+        ----------
+        method
+            Only requests with this HTTP method (``'GET'`` by default); ``None`` for any.
+        path
+            A glob matched against the whole decoded request path, or a compiled regex.
+        times
+            How many matching requests it hits; ``None`` for every one.
+        after_bytes
+            Body bytes sent before closing; half the body when ``None``.
+
+        Returns
+        -------
+        Fault
+
+        Examples
+        --------
+        >>> from crucible_pl.testing import Fault
+        >>> fault = Fault.truncate(path="/datasets/*/resolve/*", after_bytes=100)
+        >>> fault.kind, fault.method, fault.before_routing
+        ('truncate', 'GET', False)
+        """
         return cls("truncate", method=method, path=path, times=times, after_bytes=after_bytes)
 
     @classmethod
@@ -210,7 +330,34 @@ class Fault:
         times: int | None = 1,
         size_delta: int = 0,
     ) -> Fault:
-        """Serve altered bytes: flipped in the middle of the body, and ``size_delta`` longer."""
+        """Serve altered bytes: flipped in the middle of the body, and ``size_delta`` longer.
+
+        The ``Content-Length`` matches the altered body, so only a checksum (the ETag)
+        tells the client the file is wrong.
+
+        Parameters
+        ----------
+        method
+            Only requests with this HTTP method (``'GET'`` by default); ``None`` for any.
+        path
+            A glob matched against the whole decoded request path, or a compiled regex.
+        times
+            How many matching requests it hits; ``None`` for every one.
+        size_delta
+            Bytes appended (positive) or removed (negative) after the flip.
+
+        Returns
+        -------
+        Fault
+
+        Examples
+        --------
+        >>> from crucible_pl.testing import Fault
+        >>> body = bytes(200)
+        >>> altered = Fault.corrupt(size_delta=-2).alter(body)
+        >>> len(altered), sum(a != b for a, b in zip(body, altered))
+        (198, 33)
+        """
         return cls("corrupt", method=method, path=path, times=times, size_delta=size_delta)
 
     @classmethod
@@ -222,18 +369,77 @@ class Fault:
         path: str | re.Pattern[str] = "*",
         times: int | None = None,
     ) -> Fault:
-        """Pass matching JSON answers through ``transform`` (every one by default)."""
+        """Pass matching JSON answers through ``transform`` (every one by default).
+
+        Parameters
+        ----------
+        transform
+            A function from the parsed JSON answer to the JSON to send.
+        method
+            Only requests with this HTTP method (``'GET'`` by default); ``None`` for any.
+        path
+            A glob matched against the whole decoded request path, or a compiled regex.
+        times
+            How many matching requests it hits; ``None`` for every one.
+
+        Returns
+        -------
+        Fault
+
+        Examples
+        --------
+        >>> from crucible_pl.testing import Fault
+        >>> fault = Fault.rewrite_json(lambda info: {**info, "sha": "0" * 40})
+        >>> fault.alter(b'{"id": "me/toy", "sha": "abc"}')
+        b'{"id": "me/toy", "sha": "0000000000000000000000000000000000000000"}'
+        """
         return cls("rewrite", method=method, path=path, times=times, transform=transform)
 
     # -- behaviour -------------------------------------------------------------------
 
     @property
     def before_routing(self) -> bool:
-        """Whether the fault replaces the answer, rather than altering a real one."""
+        """Whether the fault replaces the answer, rather than altering a real one.
+
+        ``status``, ``drop`` and a ``stall`` before the headers are decided before the
+        request is routed; the others act on a successful answer with a body.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> from crucible_pl.testing import Fault
+        >>> Fault.error(503).before_routing, Fault.corrupt().before_routing
+        (True, False)
+        """
         return self.kind in _BEFORE_ROUTING or (self.kind == "stall" and self.after_bytes is None)
 
     def matches(self, method: str, path: str) -> bool:
-        """Whether a request (method, decoded path without query) is one this fault hits."""
+        """Whether a request (method, decoded path without query) is one this fault hits.
+
+        Parameters
+        ----------
+        method
+            The request's HTTP method, in any case.
+        path
+            The decoded request path, without the query string.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import re
+        >>> from crucible_pl.testing import Fault
+        >>> fault = Fault.error(503, path=re.compile(r"/resolve/[^/]+/data/"))
+        >>> fault.matches("get", "/datasets/me/toy/resolve/main/data/test.csv")
+        True
+        >>> fault.matches("GET", "/api/datasets/me/toy")
+        False
+        """
         if self.method is not None and method.upper() != self.method:
             return False
         if isinstance(self.path, re.Pattern):
@@ -241,14 +447,43 @@ class Fault:
         return fnmatch.fnmatchcase(path, self.path)
 
     def error_headers(self) -> list[tuple[str, str]]:
-        """Headers of a ``status`` answer."""
+        """Headers of a ``status`` answer: the Hub's error message, and ``Retry-After``.
+
+        Returns
+        -------
+        list[tuple[str, str]]
+
+        Examples
+        --------
+        >>> from crucible_pl.testing import Fault
+        >>> Fault.error(503, retry_after=3).error_headers()
+        [('X-Error-Message', 'Injected fault: HTTP 503'), ('Retry-After', '3')]
+        """
         headers = [("X-Error-Message", f"Injected fault: HTTP {self.status}")]
         if self.retry_after is not None:
             headers.append(("Retry-After", str(self.retry_after)))
         return headers
 
     def alter(self, body: bytes) -> bytes:
-        """The body a ``corrupt`` or ``rewrite`` fault sends instead of ``body``."""
+        """The body a ``corrupt`` or ``rewrite`` fault sends instead of ``body``.
+
+        Parameters
+        ----------
+        body
+            The body the hub would have sent.
+
+        Returns
+        -------
+        bytes
+
+        Examples
+        --------
+        >>> from crucible_pl.testing import Fault
+        >>> list(Fault.corrupt().alter(bytes(4)))
+        [255, 255, 255, 0]
+        >>> Fault.rewrite_json(lambda rows: rows[:1]).alter(b"[1, 2, 3]")
+        b'[1]'
+        """
         if self.kind == "rewrite":
             assert self.transform is not None
             return json.dumps(self.transform(json.loads(body))).encode()
@@ -265,7 +500,32 @@ class Fault:
 
 @dataclass(frozen=True)
 class FiredFault:
-    """A fault that fired: its kind, and the request it hit."""
+    """A fault that fired: its kind, and the request it hit.
+
+    Attributes
+    ----------
+    kind
+        The fault's kind (``"status"``, ``"stall"``...).
+    method, path
+        The request it hit (the path decoded, without the query).
+    status
+        The HTTP status of a ``status`` fault, else ``None``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import httpx2
+    >>> from crucible_pl.testing import Fault, LocalHub
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> with LocalHub(tmp.name, faults=[Fault.drop(path="/api/*")]) as hub:
+    ...     try:
+    ...         httpx2.get(f"{hub.url}/api/datasets/me/toy")
+    ...     except httpx2.HTTPError:
+    ...         pass
+    >>> hub.faults_fired()
+    [FiredFault(kind='drop', method='GET', path='/api/datasets/me/toy', status=None)]
+    >>> tmp.cleanup()
+    """
 
     kind: FaultKind
     method: str

@@ -86,6 +86,22 @@ class RecordedRequest:
         Whether the request carried a token. The token itself is never stored.
     range
         The ``Range`` header, or ``None``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from huggingface_hub import hf_hub_download
+    >>> from crucible_pl.testing import LocalHub, write_repo
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> _ = write_repo(f"{tmp.name}/hub", "me/toy", {"data/test.csv": "q,a\\n1+1,2\\n"})
+    >>> with LocalHub(f"{tmp.name}/hub") as hub:
+    ...     _ = hf_hub_download(
+    ...         "me/toy", "data/test.csv", repo_type="dataset", endpoint=hub.url,
+    ...         cache_dir=f"{tmp.name}/cache", token=False,
+    ...     )
+    >>> [(r.method, r.status, r.filename) for r in hub.requests]
+    [('HEAD', 200, 'data/test.csv'), ('GET', 200, 'data/test.csv')]
+    >>> tmp.cleanup()
     """
 
     method: str
@@ -421,14 +437,57 @@ class LocalHub:
 
     @property
     def url(self) -> str:
-        """The endpoint to pass to ``huggingface_hub``, e.g. ``http://127.0.0.1:54321``."""
+        """The endpoint to pass to ``huggingface_hub``, e.g. ``http://127.0.0.1:54321``.
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        RuntimeError
+            If the hub is not running.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from crucible_pl.testing import LocalHub
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> with LocalHub(tmp.name) as hub:
+        ...     hub.url.startswith("http://127.0.0.1:")
+        True
+        >>> tmp.cleanup()
+        """
         if self._server is None:
             raise RuntimeError("LocalHub is not running: call start() or use it in a with block.")
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
     def start(self) -> LocalHub:
-        """Start serving in a daemon thread (no-op when already running); return ``self``."""
+        """Start serving in a daemon thread (no-op when already running); return ``self``.
+
+        A ``with LocalHub(...)`` block starts and stops it for you.
+
+        Returns
+        -------
+        LocalHub
+            ``self``, so that ``hub = LocalHub(root).start()`` reads naturally.
+
+        See Also
+        --------
+        stop : Stop serving.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from crucible_pl.testing import LocalHub
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> hub = LocalHub(tmp.name).start()
+        >>> hub.start() is hub  # already running
+        True
+        >>> hub.stop()
+        >>> tmp.cleanup()
+        """
         if self._server is not None:
             return self
         self._stopping.clear()
@@ -444,7 +503,22 @@ class LocalHub:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close every open connection (no-op when stopped)."""
+        """Stop serving and close every open connection (no-op when stopped).
+
+        Injected stalls end at once. The hub can be started again, on a new port when
+        it was created with ``port=0``.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from crucible_pl.testing import LocalHub
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> hub = LocalHub(tmp.name).start()
+        >>> hub.stop()
+        >>> hub
+        LocalHub(root=..., stopped)
+        >>> tmp.cleanup()
+        """
         server, thread = self._server, self._thread
         if server is None:
             return
@@ -466,12 +540,48 @@ class LocalHub:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request answered so far, in order (a copy)."""
+        """Every request answered so far, in order (a copy).
+
+        Returns
+        -------
+        list[RecordedRequest]
+            Tokens are never recorded, only whether one was sent.
+
+        See Also
+        --------
+        downloads : Only the files served.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import httpx2
+        >>> from crucible_pl.testing import LocalHub
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> with LocalHub(tmp.name) as hub:
+        ...     _ = httpx2.get(f"{hub.url}/api/datasets/me/missing")
+        >>> [(r.method, r.path, r.status, r.authorized) for r in hub.requests]
+        [('GET', '/api/datasets/me/missing', 401, False)]
+        >>> tmp.cleanup()
+        """
         with self._lock:
             return list(self._requests)
 
     def clear_requests(self) -> None:
-        """Forget the recorded requests."""
+        """Forget the recorded requests, e.g. between a cold and a warm load.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import httpx2
+        >>> from crucible_pl.testing import LocalHub
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> with LocalHub(tmp.name) as hub:
+        ...     _ = httpx2.get(f"{hub.url}/api/datasets/me/missing")
+        ...     hub.clear_requests()
+        >>> hub.requests
+        []
+        >>> tmp.cleanup()
+        """
         with self._lock:
             self._requests.clear()
 
@@ -482,6 +592,28 @@ class LocalHub:
         ----------
         repo_id
             Only the downloads from this repo; all repos when ``None``.
+
+        Returns
+        -------
+        list[str]
+            Repo file paths, one per download (a file fetched twice appears twice).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from huggingface_hub import hf_hub_download
+        >>> from crucible_pl.testing import LocalHub, write_repo
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> _ = write_repo(f"{tmp.name}/hub", "me/toy", {"data/test.csv": "q,a\\n1+1,2\\n"})
+        >>> with LocalHub(f"{tmp.name}/hub") as hub:
+        ...     for _ in range(2):  # the second call is served from the cache
+        ...         _ = hf_hub_download(
+        ...             "me/toy", "data/test.csv", repo_type="dataset", endpoint=hub.url,
+        ...             cache_dir=f"{tmp.name}/cache", token=False,
+        ...         )
+        >>> hub.downloads("me/toy")
+        ['data/test.csv']
+        >>> tmp.cleanup()
         """
         return [
             r.filename
@@ -517,11 +649,40 @@ class LocalHub:
         self._faults.add(*faults)
 
     def clear_faults(self) -> None:
-        """Disarm every fault and forget which fired."""
+        """Disarm every fault and forget which fired.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from crucible_pl.testing import Fault, LocalHub
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> hub = LocalHub(tmp.name, faults=[Fault.drop()])
+        >>> hub.clear_faults()
+        >>> hub.faults_fired()
+        []
+        >>> tmp.cleanup()
+        """
         self._faults.clear()
 
     def faults_fired(self) -> list[FiredFault]:
-        """The faults that fired so far, in order, with the request each one hit."""
+        """The faults that fired so far, in order, with the request each one hit.
+
+        Returns
+        -------
+        list[FiredFault]
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import httpx2
+        >>> from crucible_pl.testing import Fault, LocalHub
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> with LocalHub(tmp.name, faults=[Fault.rate_limit(path="/api/*")]) as hub:
+        ...     _ = httpx2.get(f"{hub.url}/api/datasets/me/toy")
+        >>> [(f.kind, f.status, f.path) for f in hub.faults_fired()]
+        [('status', 429, '/api/datasets/me/toy')]
+        >>> tmp.cleanup()
+        """
         return self._faults.fired()
 
     def _record(self, request: HubRequest, response: HubResponse) -> None:
@@ -542,7 +703,36 @@ class LocalHub:
     # -- dispatch --------------------------------------------------------------------
 
     def handle(self, request: HubRequest) -> HubResponse:
-        """Answer one request. Every request passes here, and so do injected faults."""
+        """Answer one request. Every request passes here, and so do injected faults.
+
+        The HTTP handler calls it for each request; calling it directly answers without
+        a socket (and without recording the request).
+
+        Parameters
+        ----------
+        request
+            The parsed request.
+
+        Returns
+        -------
+        HubResponse
+            Status ``0`` when a fault drops or stalls the connection.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from email.message import Message
+        >>> from crucible_pl.testing import LocalHub, write_repo
+        >>> from crucible_pl.testing._server import HubRequest
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> _ = write_repo(tmp.name, "me/toy", {"data/test.csv": "q,a\\n1+1,2\\n"})
+        >>> hub = LocalHub(tmp.name)
+        >>> hub.handle(HubRequest("GET", "/api/datasets/me/toy", "", Message())).status
+        200
+        >>> hub.handle(HubRequest("GET", "/api/datasets/me/nope", "", Message())).status
+        401
+        >>> tmp.cleanup()
+        """
         path = unquote(request.path)
         fault = self._faults.take(request.method, path, before_routing=True)
         if fault is not None:
