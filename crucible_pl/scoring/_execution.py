@@ -37,7 +37,11 @@ from typing import Any
 import polars as pl
 
 from crucible_pl import _config
-from crucible_pl.errors import CodeExecutionNotAllowedError, InvalidInputError
+from crucible_pl.errors import (
+    CodeExecutionNotAllowedError,
+    ColumnNotFoundError,
+    InvalidInputError,
+)
 from crucible_pl.scoring._sandbox import RunLimits, RunResult, run_program
 from crucible_pl.scoring._text import ColumnOrExpr, _col
 
@@ -313,6 +317,8 @@ def run_tests(
     ------
     CodeExecutionNotAllowedError
         Code execution was not opted in.
+    ColumnNotFoundError
+        A named column is not in ``frame``.
     InvalidInputError
         A bad option, or tests given as JSON stdin/stdout cases.
 
@@ -340,5 +346,13 @@ def run_tests(
     limits = _limits(timeout, memory_mb)
     n_workers = _workers(workers)
     lf = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
+    available = lf.collect_schema().names()
+    for name in (prediction, test, entry_point, prompt):
+        if name is not None and name not in available:
+            raise ColumnNotFoundError(
+                f"Column {name!r} not found in the frame given to run_tests. "
+                f"Available columns: {', '.join(available)}. Pass the column's name "
+                "(prediction=, test=, entry_point=, prompt=; prompt=None for whole programs)."
+            )
     result = _execution(prediction, test, entry_point, prompt, limits, n_workers)
     return lf.with_columns(result.alias("__execution")).collect().unnest("__execution")

@@ -55,7 +55,7 @@ _NOBODY = 65534
 # solution and the tests in two stages and report the verdict on the status pipe. It is
 # passed with `-c`, so nothing of crucible_pl is imported in the child.
 _BOOTSTRAP = r"""
-import json, os, resource, sys, traceback
+import errno, json, os, resource, sys, traceback
 cpu, mem, fsize, nproc, nofile, status_fd, drop = (int(a) for a in sys.argv[1:8])
 limits = [(resource.RLIMIT_CPU, cpu, cpu + 1), (resource.RLIMIT_AS, mem, mem),
           (resource.RLIMIT_FSIZE, fsize, fsize), (resource.RLIMIT_NPROC, nproc, nproc),
@@ -74,10 +74,14 @@ status = os.fdopen(status_fd, "w")
 os.set_inheritable(status_fd, False)
 del sys.argv[1:]
 
+main_pid = os.getpid()
+
 def report(outcome, detail=""):
-    # Write the verdict, then leave at once: no atexit hook or stray thread may change it.
-    status.write(json.dumps({"outcome": outcome, "detail": detail}))
-    status.flush()
+    # Only the program itself reports (a forked child inherits this code and the pipe);
+    # then it leaves at once: no atexit hook or stray thread may change the verdict.
+    if os.getpid() == main_pid:
+        status.write(json.dumps({"outcome": outcome, "detail": detail}))
+        status.flush()
     os._exit(0)
 
 def describe(exc, filename):
@@ -100,6 +104,10 @@ for stage, filename, failure in (("solution", "solution.py", "error"),
         exec(code, scope)
     except MemoryError as exc:
         report("error", f"memory limit reached in {stage}: {describe(exc, filename)}")
+    except OSError as exc:
+        if exc.errno != errno.EFBIG:
+            report(failure, describe(exc, filename))
+        report("error", f"file size limit reached in {stage}: {describe(exc, filename)}")
     except BaseException as exc:
         report(failure, describe(exc, filename))
 report("passed")
