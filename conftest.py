@@ -20,6 +20,33 @@ SCRUBBED_PREFIXES = ("HF_", "HUGGING_FACE_", "CRUCIBLE_PL_")
 """Environment variables removed before each test: huggingface_hub's and ours."""
 
 
+@pytest.hookimpl(tryfirst=True)  # pytest-benchmark creates its storage in its own configure
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-benchmark's storage in pytest's temp root instead of ``./.benchmarks``.
+
+    The plugin creates that directory at start-up, even when nothing is benchmarked. The
+    session's own temp dir does not exist yet at this point, so its parent is used.
+    """
+    if getattr(config.option, "benchmark_storage", None) == "file://./.benchmarks":
+        import getpass
+        import tempfile
+
+        root = Path(tempfile.gettempdir()) / f"pytest-of-{getpass.getuser()}"
+        config.option.benchmark_storage = f"file://{root / 'benchmarks'}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Hypothesis's example database and constants cache in the session's temp dir.
+
+    By default they go to ``.hypothesis/`` in the working directory, from collection on.
+    """
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    # The factory behind tmp_path; pytest has no public accessor before the first fixture.
+    factory: pytest.TempPathFactory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+    set_hypothesis_home_dir(factory.getbasetemp() / "hypothesis")
+
+
 @pytest.fixture(scope="session")
 def _doctest_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHub]:
     root = tmp_path_factory.mktemp("doctest-hub")
