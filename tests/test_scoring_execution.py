@@ -157,6 +157,24 @@ def test_mbpp_style_prose_prompt_is_not_run() -> None:
     assert out.select("outcome", "detail").row(0) == ("passed", "")
 
 
+def test_markdown_fences_are_reduced_to_their_first_block() -> None:
+    out = run_tests(
+        _humaneval_style(
+            "Here it is:\n```python\ndef count(xs):\n    return len(xs)\n```\nDone.",
+            "```\n    return _helper(xs)\n```",
+            "```py\ndef count(xs):\n    return 0\n```\n```python\nprint('second')\n```",
+        ),
+        allow_code_execution=True,
+    )
+    assert out["outcome"].to_list() == ["passed", "passed", "failed"]
+
+
+def test_result_columns_already_in_the_frame_are_refused() -> None:
+    frame = _humaneval_style("    return len(xs)\n").with_columns(passed=pl.lit(True))
+    with pytest.raises(InvalidInputError, match="already has passed"):
+        run_tests(frame, allow_code_execution=True)
+
+
 def test_each_outcome() -> None:
     out = run_tests(
         _humaneval_style(

@@ -10,6 +10,9 @@ How the program of one item is built (the harnesses' rules, from openai/human-ev
   after the prompt (a newline between), so the prompt's imports and helper functions
   exist and the prediction's definition replaces the prompt's stub.
 - **Anything else** (MBPP: the prompt is prose): the prediction is the whole program.
+- **Markdown fences**: a prediction holding a fenced block (```` ```python ... ``` ````,
+  ```` ``` ... ``` ````) is reduced to its first block, as lm-evaluation-harness'
+  ``extract_code_blocks`` does for MBPP; anything else is used as it is.
 - **Tests**: a ``test`` that defines ``check(candidate)`` (HumanEval) runs, then
   ``check(<entry_point>)``; any other ``test`` (MBPP: the setup code or ``test_imports``,
   then the asserts, as the registry builds the ``test`` column) simply runs.
@@ -102,6 +105,9 @@ def _program(
     prediction: pl.Expr, test: pl.Expr, entry_point: pl.Expr, prompt: pl.Expr | None
 ) -> pl.Expr:
     """Struct{solution, tests}: the two sources one item runs (rules in the module doc)."""
+    # A reply that wraps its code in a Markdown fence: the first fenced block is the code.
+    fenced = prediction.str.extract(r"(?s)```[ \t]*(?:[Pp]ython3?|py)?[ \t]*\r?\n(.*?)```", 1)
+    prediction = pl.coalesce(fenced, prediction)
     defines = pl.format(r"(?m)^(?:async\s+)?def\s+{}\s*\(", entry_point.str.escape_regex())
     if prompt is None:
         solution = prediction
@@ -280,7 +286,8 @@ def run_tests(
     container or VM. Nothing runs unless ``allow_code_execution=True`` or
     ``CRUCIBLE_PL_ALLOW_CODE_EXECUTION=1``.
 
-    How an item's program is built: a HumanEval prompt (``prompt`` defines
+    How an item's program is built: a prediction holding a Markdown code fence is reduced
+    to its first fenced block. Then a HumanEval prompt (``prompt`` defines
     ``entry_point``) continued by a body prediction (``prompt + prediction``), or
     followed by a whole-function prediction (``prompt + "\\n" + prediction``: the
     prompt's imports and helpers stay, the prediction's definition wins); otherwise the
@@ -347,6 +354,11 @@ def run_tests(
     n_workers = _workers(workers)
     lf = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
     available = lf.collect_schema().names()
+    if taken := [name for name in _RESULT.to_schema() if name in available]:
+        raise InvalidInputError(
+            f"run_tests adds the columns outcome, passed, detail and seconds, but the frame "
+            f"already has {', '.join(taken)}. Drop or rename them first."
+        )
     for name in (prediction, test, entry_point, prompt):
         if name is not None and name not in available:
             raise ColumnNotFoundError(

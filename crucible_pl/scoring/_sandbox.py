@@ -228,8 +228,8 @@ def _verdict(status: bytes, stderr: bytes, returncode: int, limits: RunLimits) -
             return str(report["outcome"]), _short(str(report["detail"]))
         except (ValueError, KeyError, TypeError):
             pass
-    if returncode == -signal.SIGXCPU or returncode == -signal.SIGKILL:
-        # SIGKILL here comes from the hard CPU limit (the wall clock was not reached).
+    if returncode == -signal.SIGXCPU:
+        # Threads can spend CPU seconds faster than the wall clock runs.
         return "timeout", f"CPU time limit reached ({math.ceil(limits.timeout)} s)"
     if returncode == -signal.SIGXFSZ:
         return "error", f"file size limit reached ({limits.file_size_mb} MB)"
