@@ -26,7 +26,7 @@ CASES = [
     (r"\text{(B)}", "(B)", True),
     (r"\sqrt{2}", r"\sqrt{2}", True),
     (r"\sqrt{2}", r"\sqrt{3}", False),
-    ("x = 5", "5", False),  # an equation is not the bare answer
+    ("x = 5", "5", True),  # a leading "x =" goes when the reference has none
     ("", "0", False),
     (None, "1", False),
     ("2.", "2", True),

@@ -1,31 +1,51 @@
-"""Math answer equivalence: normalized LaTeX text, or equal numeric values.
+"""Math answer equivalence: a Polars fast path, and Math-Verify for what it cannot decide.
 
-``numeric_match`` alone reads the *last number* of each side, so ``\\frac{3}{2}`` and
-``\\frac{1}{2}`` would both read as 2. ``math_match`` compares the extracted answer with
-the reference the way MATH-style harnesses do, in two tiers, all in Polars expressions:
+``math_match(prediction, reference)`` compares an *extracted* answer (see the
+``"math"`` strategy of :func:`~crucible_pl.scoring.extract_answer`) with the reference
+answer, in two tiers.
 
-1. **Normalized text.** Both sides lose surrounding ``$``, ``\\left``/``\\right``,
-   spacing commands (``\\!``, ``\\,``, ``\\;``, ``\\:``), ``\\text{...}`` wrappers (their
-   content kept), degree marks, white space and a trailing period; ``\\dfrac``/``\\tfrac``
-   become ``\\frac`` and ``\\frac12`` becomes ``\\frac{1}{2}``. Equal texts match.
-2. **Numeric value.** When a whole side is one number (``1,234``, ``$5``, ``-3.5``,
-   ``50%``, ``1e-3``), a simple fraction (``3/4``) or a LaTeX fraction of integers
-   (``\\frac{3}{4}``, ``-\\frac{3}{4}``), the two values match within the tolerances.
+1. **Fast path (Polars expressions).** Both sides are normalized as lm-eval's
+   hendrycks_math ``strip_string`` and Minerva's ``normalize_final_answer`` do, and as
+   Math-Verify's LaTeX normalization does (see :func:`normalize_math_answer`): look-alike
+   characters (Unicode minus, full-width forms, no-break spaces) folded; ``$`` and
+   ``\\(``/``\\[`` delimiters, ``\\$``, ``\\%``/``%``, degree marks, ``\\left``/``\\right``,
+   ``\\displaystyle``, spacing commands (``\\!``, ``\\,``, ``\\;``, ``\\:``, ``~``,
+   ``\\quad``) and white space removed; ``\\dfrac``/``\\tfrac`` become ``\\frac``,
+   ``\\frac12`` becomes ``\\frac{1}{2}``, ``\\sqrt2`` becomes ``\\sqrt{2}``; a unit after
+   the answer is dropped (``5.4 \\text{ cents}``, ``18 dollars``; not ``million``,
+   ``dozen`` or ``pi``, which change the value); ``\\text{}``, ``\\textbf{}``,
+   ``\\mathrm{}``, ``\\mbox{}`` keep their content; thousands separators
+   (``1,234``, ``1{,}234``) and a trailing period go. A leading ``x =`` (one letter,
+   maybe with a subscript) is dropped when the other side has no ``=``. Then:
 
-Anything else (``\\sqrt{2}`` vs ``2^{1/2}``) needs symbolic algebra and is compared as
-text only.
+   * equal normalized texts are **equal**;
+   * when both sides are numbers (integers, decimals, ``a/b``, ``\\frac{a}{b}``, with a
+     sign, an exponent ``1e-3``), their values are compared **exactly**, as rationals:
+     ``1450001`` is not ``1450000``, ``0.5`` is ``\\frac{1}{2}``, ``-5`` is not ``5``.
+     The one tolerance: when the reference is written as a decimal (``0.333``,
+     ``2.5e3``), a prediction whose value rounds to the same number at 6 decimal places
+     (Math-Verify's ``float_rounding``) also matches, so ``\\frac{1}{3}`` matches
+     ``0.333333``. An integer or fraction reference gets no tolerance.
+
+   Those rows are decided. A null or empty side is ``False``.
+2. **Exact checker.** The rows left (neither proven equal nor proven different, e.g.
+   ``\\sqrt{12}`` against ``2\\sqrt{3}``, or ``(1, 2)`` against ``\\{1,2\\}``) go, and only
+   they, to Math-Verify (:mod:`crucible_pl.scoring._math_verify`), one pair at a time
+   with a time limit, in worker processes. Pass ``exact_checker=False`` to skip it:
+   those rows then score ``False``.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from crucible_pl.scoring._text import ColumnOrExpr, _as_text, _named
+from crucible_pl.errors import InvalidInputError
+from crucible_pl.scoring._text import ColumnOrExpr, _as_text, _computed_where, _named
 
 __all__ = ["math_match", "normalize_math_answer"]
 
 # Characters that look like ASCII ones a math answer uses: the minus sign and dashes
-# written for it, full-width digits and point, and the no-break and thin spaces.
+# written for it, full-width forms, and the no-break and thin spaces.
 _LOOKALIKES = {
     "\u2212": "-",  # minus sign
     "\u2012": "-",  # figure dash
@@ -48,93 +68,326 @@ def _fold_lookalikes(text: pl.Expr) -> pl.Expr:
     return text.str.replace_many(list(_LOOKALIKES), list(_LOOKALIKES.values()))
 
 
-_PLAIN_NUMBER = r"^[-+]?\$?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?%?$"
-_SIMPLE_FRACTION = r"^([-+]?\d+)/(\d+)$"
-_LATEX_FRACTION = r"^([-+]?)\\frac\{([-+]?\d+)\}\{(\d+)\}$"
+# Literal deletions, one Aho-Corasick pass (str.replace_many). Longer keys first where
+# one is a prefix of another.
+_DELETED = [
+    "\\displaystyle",
+    "\\left",
+    "\\right",
+    "\\qquad",
+    "\\quad",
+    "\\!",
+    "\\,",
+    "\\;",
+    "\\:",
+    "\\ ",
+    "~",
+    "^{\\circ}",
+    "^\\circ",
+    "\\circ",
+    "°",
+    "\\%",
+    "%",
+    "{,}",
+]
+# A unit after the answer, in a \text{ ...} (or \mbox, \mathrm) whose content starts with
+# a space (strip_string's remove_right_units), or in plain words.
+_TEXT_UNIT = r"^(.*\S)\s*\\(?:text|mbox|mathrm)\{\s[^{}]*\}$"
+_WORD_UNIT = r"^(.*[\d}])\s+((?:[A-Za-z]{2,}\.?\s*){1,3})$"
+# Words after a number that change its value or make it an expression, not a unit.
+_NOT_A_UNIT = (
+    r"(?i)\b(?:hundreds?|thousands?|millions?|billions?|trillions?|dozens?|pi|squared"
+    r"|cubed|and|or|to|times|plus|minus|over|divided|mod|choose|sqrt|cdot|frac)\b"
+)
+_WRAPPER = r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mbox)\{([^{}]*)\}"
+_LEADING_VARIABLE = r"^[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?="
+_THOUSANDS = r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+# Numbers: a decimal (maybe an integer, maybe an exponent) or a fraction of integers.
+_DECIMAL = r"^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$"
+_FRACTION = r"^([-+]?)(?:\\frac\{([-+]?)(\d+)\}\{([-+]?)(\d+)\}|([-+]?)(\d+)/([-+]?)(\d+))$"
+# Integers of up to 18 digits (and powers of ten up to 10**18) fit Int64; products of
+# two fit Int128, so cross-multiplied fractions compare exactly.
+_MAX_DIGITS = 18
+_POWERS_OF_TEN = {k: 10**k for k in range(_MAX_DIGITS + 1)}
+_DECIMAL_PLACES = 6
 
 
 def normalize_math_answer(expr: ColumnOrExpr) -> pl.Expr:
     """Canonical text of a math answer, for comparing answers written differently.
 
+    The rules are listed in the module documentation of :mod:`crucible_pl.scoring._math`
+    (lm-eval's ``strip_string`` and Math-Verify's normalization). A null stays null.
+
+    Parameters
+    ----------
+    expr
+        A String column name or expression: an extracted answer or a reference.
+
+    Returns
+    -------
+    pl.Expr
+        A String expression.
+
     Examples
     --------
     >>> import polars as pl
-    >>> df = pl.DataFrame({"a": ["$\\\\dfrac{1}{2}$", "\\\\left( 3, 4 \\\\right)", "10^\\\\circ."]})
-    >>> df.select(normalize_math_answer("a"))["a"].to_list()
-    ['\\\\frac{1}{2}', '(3,4)', '10']
+    >>> from crucible_pl.scoring import normalize_math_answer
+    >>> answers = ["$\\\\dfrac{1}{2}$", "\\\\left( 3, 4 \\\\right)", "10^\\\\circ.",
+    ...            "5.4 \\\\text{ cents}", "\\\\$1,234", "11\\\\sqrt2", "−5", "20\\\\%"]
+    >>> pl.DataFrame({"a": answers}).select(normalize_math_answer("a"))["a"].to_list()
+    ['\\\\frac{1}{2}', '(3,4)', '10', '5.4', '1234', '11\\\\sqrt{2}', '-5', '20']
     """
-    text = _as_text(expr).str.strip_chars()
-    text = text.str.replace_all(r"\\[dt]frac", r"\frac")
-    text = text.str.replace_all(r"\\text\{([^{}]*)\}", "$1")
-    text = text.str.replace_all(r"\\left|\\right|\\[!,;:]|\$|\^\{\\circ\}|\^\\circ|°", "")
-    text = text.str.replace_all(r"\s+", "")
-    text = text.str.replace_all(r"\\frac(\d)(\d)", r"\frac{$1}{$2}")
-    return _named(text.str.strip_chars_end("."), expr)
+    t = pl.field("t")
+    unit = pl.field("unit")
+    text = _fold_lookalikes(_as_text(expr)).str.strip_chars()
+    # Delimiters and escaped dollars: "\$" is currency, "$", "\(", "\)", "\[", "\]" wrap math.
+    text = text.str.replace_all(r"\\\$|\$|^\\[\(\[]|\\[\)\]]$", "")
+    text = text.str.replace_many(_DELETED, [""] * len(_DELETED))
+    text = text.str.replace_all(r"\\[dt]frac", r"\frac").str.replace_all(r"\\[dt]binom", r"\binom")
+    text = text.str.replace(_TEXT_UNIT, "$1").str.strip_chars()
+    # Each step reads the struct field of the step before, so nothing is computed twice.
+    normalized = (
+        pl.struct(t=text)
+        .struct.with_fields(unit=t.str.extract_groups(_WORD_UNIT))
+        .struct.with_fields(
+            t=pl.when(unit.struct.field("2").str.contains(_NOT_A_UNIT).not_())
+            .then(unit.struct.field("1"))
+            .otherwise(t)
+        )
+        .struct.with_fields(
+            t=t.str.replace_all(_WRAPPER, "$1")
+            .str.replace_all(r"\\sqrt\s*([0-9A-Za-z])", r"\sqrt{$1}")
+            .str.replace_all(r"\\frac\s*([0-9A-Za-z])\s*([0-9A-Za-z])", r"\frac{$1}{$2}")
+            .str.replace_all(r"\\frac\s*([0-9A-Za-z])\s*\{", r"\frac{$1}{")
+            .str.replace_all(r"\\frac(\{[^{}]*\})\s*([0-9A-Za-z])", r"\frac$1{$2}")
+            .str.replace_all(r"\s+", "")
+            .str.strip_chars_end(".")
+        )
+        .struct.with_fields(
+            t=pl.when(t.str.contains(_THOUSANDS)).then(t.str.replace_all(",", "")).otherwise(t)
+        )
+        .struct.field("t")
+    )
+    return _named(normalized, expr)
 
 
-def _value(normalized: pl.Expr) -> pl.Expr:
-    """The numeric value of a normalized answer that is one number or fraction, else null."""
-    plain = (
-        pl.when(normalized.str.contains(_PLAIN_NUMBER) & normalized.str.contains(r"\d"))
-        .then(normalized.str.replace_all(r"[$,%]", ""))
-        .cast(pl.Float64, strict=False)
+def _number(text: pl.Expr) -> pl.Expr:
+    """A struct describing the normalized text as a number (its fields null when it is not).
+
+    ``integer``: the canonical integer text (any size); ``num``/``den``: the value as a
+    fraction of Int128 (null when a part has more than 18 digits); ``decimal``: whether
+    it is written with a point or an exponent; ``value``: Float64.
+    """
+    f = pl.field
+    dec, fr = f("dec"), f("fr")
+    sign, whole, frac, exp = (dec.struct.field(str(i)) for i in range(1, 5))
+    fr_parts = [fr.struct.field(str(i)) for i in range(1, 10)]
+
+    def minus(part: pl.Expr) -> pl.Expr:
+        return (part == "-").fill_null(False).cast(pl.Int8)
+
+    def power(k: pl.Expr) -> pl.Expr:
+        return k.clip(0, _MAX_DIGITS).replace_strict(_POWERS_OF_TEN, return_dtype=pl.Int128)
+
+    def small(part: pl.Expr) -> pl.Expr:
+        return pl.when(part.str.len_bytes() <= _MAX_DIGITS).then(part.cast(pl.Int128, strict=False))
+
+    digits, significant, scale = f("digits"), f("significant"), f("scale")
+    decimal_form, num, den = f("decimal_form"), f("num"), f("den")
+    return (
+        pl.struct(dec=text.str.extract_groups(_DECIMAL), fr=text.str.extract_groups(_FRACTION))
+        .struct.with_fields(
+            digits=pl.concat_str(whole, frac.fill_null("")),
+            # -scale is the power of ten of the last digit: 1.25 has scale 2, 3e2 -2.
+            scale=frac.fill_null("").str.len_bytes().cast(pl.Int64)
+            - pl.when(exp.is_null())
+            .then(0)
+            .when(exp.str.len_bytes() <= 4)
+            .then(exp.cast(pl.Int64))
+            .otherwise(-10_000),  # an exponent too large to fit: not a number here
+            fr_num=small(pl.coalesce(fr_parts[2], fr_parts[6])),
+            fr_den=small(pl.coalesce(fr_parts[4], fr_parts[8])),
+            fr_negative=(
+                minus(fr_parts[0])
+                + minus(pl.coalesce(fr_parts[1], fr_parts[5]))
+                + minus(pl.coalesce(fr_parts[3], fr_parts[7]))
+            )
+            % 2
+            == 1,
+        )
+        .struct.with_fields(
+            significant=digits.str.strip_chars_start("0"), decimal_form=digits.str.len_bytes() > 0
+        )
+        .struct.with_fields(
+            fits=(
+                significant.str.len_bytes().cast(pl.Int64) + (-scale).clip(lower_bound=0)
+                <= _MAX_DIGITS
+            )
+            & (scale <= _MAX_DIGITS),
+            magnitude=pl.when(significant == "").then(pl.lit("0")).otherwise(significant),
+        )
+        .struct.with_fields(
+            num=pl.when(decimal_form)
+            .then(pl.when(f("fits")).then(f("magnitude").cast(pl.Int128) * power(-scale)))
+            .otherwise(pl.when(f("fr_den") != 0).then(f("fr_num"))),
+            den=pl.when(decimal_form)
+            .then(pl.when(f("fits")).then(power(scale)))
+            .otherwise(pl.when(f("fr_den") != 0).then(f("fr_den"))),
+            negative=pl.when(decimal_form).then(sign == "-").otherwise(f("fr_negative")),
+        )
+        .struct.with_fields(
+            num=pl.when(f("negative")).then(pl.lit(0, pl.Int128) - num).otherwise(num),
+            integer=pl.when(decimal_form & frac.is_null() & exp.is_null()).then(
+                pl.concat_str(
+                    pl.when((sign == "-") & (significant != ""))
+                    .then(pl.lit("-"))
+                    .otherwise(pl.lit("")),
+                    f("magnitude"),
+                )
+            ),
+            decimal=decimal_form & (frac.is_not_null() | exp.is_not_null()),
+        )
+        .struct.with_fields(value=num.cast(pl.Float64) / den.cast(pl.Float64))
     )
-    simple = normalized.str.extract_groups(_SIMPLE_FRACTION)
-    simple_value = simple.struct.field("1").cast(pl.Float64, strict=False) / simple.struct.field(
-        "2"
-    ).cast(pl.Float64, strict=False)
-    latex = normalized.str.extract_groups(_LATEX_FRACTION)
-    sign = pl.when(latex.struct.field("1") == "-").then(-1.0).otherwise(1.0)
-    latex_value = (
-        sign
-        * latex.struct.field("2").cast(pl.Float64, strict=False)
-        / latex.struct.field("3").cast(pl.Float64, strict=False)
+
+
+def _verify_batch(pairs: pl.Series) -> pl.Series:
+    """Math-Verify on each (prediction, reference) row of a struct Series.
+
+    A Python function per row, not an expression: Math-Verify parses LaTeX into SymPy
+    and compares symbolically, which no Polars expression can do. It receives only the
+    rows the fast path left undecided, so its cost is paid only where needed.
+    """
+    from crucible_pl.scoring._math_verify import verify_pairs
+
+    if pairs.len() == 0:
+        return pl.Series(pairs.name, [], dtype=pl.Boolean)
+    verdicts = verify_pairs(
+        pairs.struct.field("prediction").to_list(),
+        pairs.struct.field("reference").to_list(),
+        seconds=float(pairs.struct.field("seconds")[0]),
     )
-    value = pl.coalesce(plain, simple_value, latex_value)
-    return pl.when(value.is_finite()).then(value)
+    return pl.Series(pairs.name, verdicts, dtype=pl.Boolean)
 
 
 def math_match(
     prediction: ColumnOrExpr,
     reference: ColumnOrExpr,
     *,
-    rel_tol: float = 1e-6,
-    abs_tol: float = 1e-9,
+    exact_checker: bool = True,
+    timeout: float = 5.0,
 ) -> pl.Expr:
-    """Whether a math answer equals the reference, as normalized text or as a number.
+    """Whether a math answer equals the reference, as a careful reader would judge.
+
+    The fast path (Polars expressions) decides identical normalized answers and pairs of
+    numbers (compared exactly); only the rows it cannot decide go to Math-Verify, one
+    pair at a time. The rules, the one tolerance (decimal references) and how the time
+    limit is kept are in the module documentation of :mod:`crucible_pl.scoring._math`.
 
     Parameters
     ----------
     prediction
-        The extracted answer (e.g. ``extract_answer(reply, "boxed")``).
+        The extracted answer (e.g. ``extract_answer(reply, "math")``).
     reference
         The reference answer (``expected`` of a math dataset).
-    rel_tol, abs_tol
-        Tolerances of the numeric comparison, as in ``math.isclose``.
+    exact_checker
+        Send the rows the fast path cannot decide to Math-Verify (default). ``False``
+        keeps everything in Polars; those rows then score ``False``.
+    timeout
+        Seconds Math-Verify may spend on one pair; a pair that takes longer scores
+        ``False``.
 
     Returns
     -------
     pl.Expr
-        Boolean; ``False`` where either side is null.
+        Boolean, named after ``prediction``; ``False`` where either side is null.
+
+    Raises
+    ------
+    InvalidInputError
+        A ``timeout`` that is not a positive number.
 
     Examples
     --------
     >>> import polars as pl
+    >>> from crucible_pl.scoring import math_match
     >>> df = pl.DataFrame(
     ...     {
-    ...         "pred": ["\\\\dfrac{1}{2}", "0.5", "\\\\frac{3}{2}", "1,234", "(3, 4)", None],
-    ...         "ref": ["\\\\frac{1}{2}", "\\\\frac12", "\\\\frac{1}{2}", "1234", "(3,4)", "1"],
+    ...         "pred": ["\\\\dfrac{1}{2}", "0.5", "1450001", "x = 5", "−5", "2\\\\sqrt{3}", None],
+    ...         "ref": ["\\\\frac{1}{2}", "\\\\frac12", "1450000", "5", "5", "\\\\sqrt{12}", "1"],
     ...     }
     ... )
     >>> df.select(math_match("pred", "ref"))["pred"].to_list()
-    [True, True, False, True, True, False]
+    [True, True, False, True, False, True, False]
     """
-    pred = normalize_math_answer(prediction)
-    ref = normalize_math_answer(reference)
-    pred_value, ref_value = _value(pred), _value(ref)
-    tolerance = pl.max_horizontal(
-        pl.lit(abs_tol), rel_tol * pl.max_horizontal(pred_value.abs(), ref_value.abs())
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout > 0:
+        raise InvalidInputError(
+            f"Invalid timeout={timeout!r}: expected a positive number of seconds, e.g. 5.0."
+        )
+    pred_text, ref_text = pl.field("pred_text"), pl.field("ref_text")
+    pred, ref = pl.field("pred"), pl.field("ref")
+    pred_number, ref_number = pl.field("pred_number"), pl.field("ref_number")
+    pred_has_eq, ref_has_eq = pred.str.contains("="), ref.str.contains("=")
+    both_numbers = (
+        pred_number.struct.field("num").is_not_null() & ref_number.struct.field("num").is_not_null()
     )
-    same_value = (pred_value - ref_value).abs() <= tolerance
-    result = ((pred == ref) | same_value).fill_null(False)
+    both_integers = (
+        pred_number.struct.field("integer").is_not_null()
+        & ref_number.struct.field("integer").is_not_null()
+    )
+    exact = pred_number.struct.field("num") * ref_number.struct.field(
+        "den"
+    ) == ref_number.struct.field("num") * pred_number.struct.field("den")
+    rounded = pred_number.struct.field("value").round(_DECIMAL_PLACES) == ref_number.struct.field(
+        "value"
+    ).round(_DECIMAL_PLACES)
+    numbers_equal = exact | (ref_number.struct.field("decimal") & rounded)
+    verdict = (
+        pl.when(pred_text.is_null() | ref_text.is_null() | (pred == ""))
+        .then(pl.lit(False))
+        .when(pred == ref)
+        .then(pl.lit(True))
+        .when(both_integers)
+        .then(pred_number.struct.field("integer") == ref_number.struct.field("integer"))
+        .when(both_numbers)
+        .then(numbers_equal)
+    )
+    frame = (
+        pl.struct(
+            pred_text=_fold_lookalikes(_as_text(prediction)),
+            ref_text=_fold_lookalikes(_as_text(reference)),
+        )
+        .struct.with_fields(
+            pred=normalize_math_answer(pred_text), ref=normalize_math_answer(ref_text)
+        )
+        # A leading "x =" goes when the other side has no "=".
+        .struct.with_fields(
+            pred=pl.when(ref_has_eq.not_())
+            .then(pred.str.replace(_LEADING_VARIABLE, ""))
+            .otherwise(pred),
+            ref=pl.when(pred_has_eq.not_())
+            .then(ref.str.replace(_LEADING_VARIABLE, ""))
+            .otherwise(ref),
+        )
+        .struct.with_fields(pred_number=_number(pred), ref_number=_number(ref))
+        .struct.with_fields(verdict=verdict)
+    )
+    if exact_checker:
+        frame = frame.struct.with_fields(
+            undecided=pl.field("verdict").is_null()
+        ).struct.with_fields(
+            verdict=pl.coalesce(
+                pl.field("verdict"),
+                _computed_where(
+                    pl.field("undecided"),
+                    lambda p, r: pl.struct(
+                        prediction=p, reference=r, seconds=pl.lit(float(timeout))
+                    ).map_batches(_verify_batch, return_dtype=pl.Boolean),
+                    pred_text,
+                    ref_text,
+                    dtype=pl.Boolean(),
+                ),
+            )
+        )
+    result = frame.struct.field("verdict").fill_null(False)
     return _named(result, prediction)

@@ -1,0 +1,267 @@
+"""The exact checker behind ``math_match``: Math-Verify, per row, with a time limit.
+
+``math_match`` decides most rows with Polars expressions; the rows it cannot decide
+(neither proven equal nor proven different, e.g. ``\\sqrt{12}`` against ``2\\sqrt{3}``)
+come here. Math-Verify (Hugging Face, ``math-verify``) parses LaTeX to SymPy and
+compares sets, intervals, equations, matrices and percentages; it is Python per pair
+and can take seconds, so it cannot be a Polars expression: it runs only on those rows.
+
+How the time limit is kept
+--------------------------
+Math-Verify's own timeout uses ``signal.alarm``, which works only in the main thread,
+and Polars calls ``map_batches`` from its own threads (in ``group_by().agg`` for one).
+So Math-Verify runs in worker processes (a small pool, started on first need and kept
+for the life of the interpreter): each worker is a plain script that reads one pair per
+line on stdin, runs Math-Verify with its own timeouts disabled
+(``parsing_timeout=None``, ``timeout_seconds=None``) under a ``SIGALRM`` interval timer
+in its main thread, and writes one verdict per line. The parent also keeps a deadline
+per pair (the limit plus a grace second): a worker that misses it (stuck in C code that
+never returns to the interpreter) is killed and replaced, and the pair scores ``False``,
+as a timed-out pair does.
+
+Verdicts are cached per (prediction, reference) pair for the life of the interpreter
+(up to ``_CACHE_SIZE`` pairs): model replies repeat, and Math-Verify is pure.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import selectors
+import subprocess
+import sys
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+__all__: list[str] = []
+
+_CACHE_SIZE = 200_000
+_STARTUP_SECONDS = 120.0
+_GRACE_SECONDS = 1.0
+_TIMEOUT_VERDICT = "t"
+# Run this file as the worker: without "" (the current folder) on sys.path, and without
+# importing crucible_pl (and so Polars) in the worker.
+_BOOTSTRAP = (
+    "import runpy, sys; sys.path.remove('') if '' in sys.path else None; "
+    "runpy.run_path(sys.argv[1], run_name='__crucible_math_verify_worker__')"
+)
+
+
+def _worker_main() -> None:  # pragma: no cover - runs in the worker process
+    """Answer ``[prediction, reference, timeout]`` lines with ``1``, ``0`` or ``t``."""
+    import logging
+    import signal
+
+    from math_verify import parse, verify
+
+    logging.disable(logging.WARNING)  # Math-Verify warns that its timeout is off: ours is on
+
+    class _ExpiredError(Exception):
+        pass
+
+    def expire(signum: int, frame: object) -> None:
+        raise _ExpiredError
+
+    signal.signal(signal.SIGALRM, expire)
+
+    def boxed(text: str) -> str:
+        return "\\boxed{" + text + "}"
+
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    for line in sys.stdin:
+        prediction, reference, seconds = json.loads(line)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            gold = parse(boxed(reference), parsing_timeout=None)
+            target = parse(boxed(prediction), parsing_timeout=None)
+            verdict = "1" if gold and target and verify(gold, target, timeout_seconds=None) else "0"
+        except _ExpiredError:
+            verdict = _TIMEOUT_VERDICT
+        except Exception:
+            verdict = "0"
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        sys.stdout.write(verdict + "\n")
+        sys.stdout.flush()
+
+
+class _Worker:
+    """One worker process, its pipes, and the pair it is checking."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", "-c", _BOOTSTRAP, str(Path(__file__))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+        )
+        self.ready = False
+        self.pending: int | None = None  # index of the pair being checked
+        self.deadline = time.monotonic() + _STARTUP_SECONDS
+
+    @property
+    def stdout(self) -> IO[str]:
+        assert self.process.stdout is not None
+        return self.process.stdout
+
+    def send(self, index: int, pair: tuple[str, str], seconds: float) -> None:
+        assert self.process.stdin is not None
+        self.pending = index
+        self.deadline = time.monotonic() + seconds + _GRACE_SECONDS
+        self.process.stdin.write(json.dumps([*pair, seconds]) + "\n")
+        self.process.stdin.flush()
+
+    def receive(self) -> str | None:
+        """The next line (``ready`` or a verdict); ``None`` when the worker is gone."""
+        line = self.stdout.readline()
+        if not line:
+            return None
+        self.deadline = math.inf
+        return line.strip()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
+class _Pool:
+    """Worker processes that check pairs in parallel, each pair under a deadline.
+
+    The protocol is lock-step (one pair in flight per worker), so a worker's pipe
+    never holds more than one line and ``select`` on it is exact.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.workers: list[_Worker] = []
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.kill()
+        self.workers = []
+
+    def check(self, pairs: Sequence[tuple[str, str]], seconds: float) -> list[bool]:
+        verdicts = [False] * len(pairs)
+        todo = list(range(len(pairs) - 1, -1, -1))  # popped from the end: in order
+        in_flight = 0
+        self.workers = [w for w in self.workers if w.process.poll() is None]
+        while len(self.workers) < min(self.size, len(pairs)):
+            self.workers.append(_Worker())
+        with selectors.DefaultSelector() as selector:
+            for worker in self.workers:
+                selector.register(worker.stdout, selectors.EVENT_READ, worker)
+
+            for worker in self.workers:
+                in_flight += self._feed(worker, todo, pairs, seconds)
+            while todo or in_flight:
+                wait = min(w.deadline for w in self.workers) - time.monotonic()
+                for key, _ in selector.select(max(0.0, wait)):
+                    worker = key.data
+                    line = worker.receive()
+                    if line is None:
+                        worker.deadline = -math.inf  # gone: replaced below
+                        continue
+                    if not worker.ready:
+                        worker.ready = True
+                    elif worker.pending is not None:
+                        verdicts[worker.pending] = line == "1"
+                        worker.pending = None
+                        in_flight -= 1
+                    in_flight += self._feed(worker, todo, pairs, seconds)
+                now = time.monotonic()
+                for position, worker in enumerate(self.workers):
+                    if worker.deadline > now:
+                        continue
+                    # Past its deadline, or gone. A worker that never got ready cannot
+                    # run Math-Verify at all; otherwise its pair scores False (as a
+                    # timeout does) and a fresh worker takes its place.
+                    if not worker.ready:
+                        self.close()
+                        _raise_broken_worker()
+                    if worker.pending is not None:
+                        in_flight -= 1
+                    selector.unregister(worker.stdout)
+                    worker.kill()
+                    fresh = _Worker()
+                    self.workers[position] = fresh
+                    selector.register(fresh.stdout, selectors.EVENT_READ, fresh)
+        return verdicts
+
+    @staticmethod
+    def _feed(
+        worker: _Worker, todo: list[int], pairs: Sequence[tuple[str, str]], seconds: float
+    ) -> int:
+        """Give an idle, ready worker the next pair; 1 when it got one."""
+        if worker.ready and worker.pending is None and todo:
+            index = todo.pop()
+            worker.send(index, pairs[index], seconds)
+            return 1
+        return 0
+
+
+def _raise_broken_worker() -> None:
+    from crucible_pl.errors import MissingDependencyError
+
+    raise MissingDependencyError(
+        "The Math-Verify worker process could not start (math_match sends the answers "
+        "its fast path cannot decide to Math-Verify). Reinstall crucible-pl, or run "
+        "pip install 'math-verify[antlr4_13_2]>=0.9'."
+    )
+
+
+_POOL: _Pool | None = None
+_CACHE: OrderedDict[tuple[str, str], bool] = OrderedDict()
+
+
+def _pool() -> _Pool:
+    global _POOL
+    if _POOL is None:
+        import atexit
+        import importlib.util
+
+        if importlib.util.find_spec("math_verify") is None:
+            _raise_broken_worker()
+
+        _POOL = _Pool(size=max(1, min(2, os.cpu_count() or 1)))
+        atexit.register(_POOL.close)
+    return _POOL
+
+
+def verify_pairs(
+    predictions: Sequence[str | None], references: Sequence[str | None], *, seconds: float
+) -> list[bool]:
+    """Math-Verify's verdict for each (prediction, reference) pair; a null side is False.
+
+    Each distinct pair is checked once (and remembered); a pair that takes longer than
+    ``seconds`` scores ``False``.
+    """
+    keys = [
+        None if p is None or r is None else (_for_checker(p), _for_checker(r))
+        for p, r in zip(predictions, references, strict=True)
+    ]
+    todo = [key for key in dict.fromkeys(keys) if key is not None and key not in _CACHE]
+    if todo:
+        for key, verdict in zip(todo, _pool().check(todo, seconds), strict=True):
+            _CACHE[key] = verdict
+            if len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return [False if key is None else _CACHE.get(key, False) for key in keys]
+
+
+def _for_checker(text: str) -> str:
+    """The answer as Math-Verify gets it inside ``\\boxed{}``: no ``$`` delimiters."""
+    return text.replace("\\$", "\x00").replace("$", "").replace("\x00", "\\$").strip().rstrip(".")
+
+
+if __name__ == "__crucible_math_verify_worker__":  # pragma: no cover
+    _worker_main()
