@@ -12,9 +12,16 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from crucible_pl._hashing import mix64_int
-from crucible_pl.errors import ColumnNotFoundError, InvalidInputError, ValidationError
-from crucible_pl.scoring import EvalResult, evaluate, exact_match, token_f1
+from crucible_pl.errors import (
+    CodeExecutionNotAllowedError,
+    ColumnNotFoundError,
+    InvalidInputError,
+    ValidationError,
+)
+from crucible_pl.scoring import EXTRACTIONS, EvalResult, evaluate, exact_match, token_f1
 from crucible_pl.scoring import _evaluate as evaluate_module
+
+from .conftest import NO_SHARED, SHARED_HUB
 
 GOLDEN = 0x9E3779B97F4A7C15
 
@@ -454,3 +461,272 @@ def test_result_is_frozen() -> None:
     result = evaluate(MATH_REFS, MATH_PREDS, family="math", n_bootstrap=0)
     with pytest.raises(AttributeError):
         result.missing_ids = ()  # type: ignore[misc]
+
+
+# --- extraction per metric, recorded in provenance --------------------------------------
+
+
+def _extraction(result: EvalResult) -> dict[str, str | None]:
+    recorded = result.provenance["evaluation"]["extraction"]
+    for entry in recorded.values():
+        assert set(entry) == {"strategy", "description"}
+        assert entry["description"]
+    return {metric: entry["strategy"] for metric, entry in recorded.items()}
+
+
+def test_default_extraction_per_family_is_recorded() -> None:
+    math = evaluate(MATH_REFS, MATH_PREDS, family="math", n_bootstrap=0)
+    assert _extraction(math) == {"math_match": "math"}
+    assert (
+        math.provenance["evaluation"]["extraction"]["math_match"]["description"]
+        == (EXTRACTIONS["math"])
+    )
+    refs = pl.DataFrame({"id": ["a"], "expected": ["x"]})
+    preds = pl.DataFrame({"id": ["a"], "prediction": ["x"]})
+    generation = evaluate(refs, preds, family="generation", n_bootstrap=0)
+    assert _extraction(generation) == {"normalized_exact_match": "none", "token_f1": "none"}
+    numeric = evaluate(MATH_REFS, MATH_PREDS, family="math", metrics="numeric_match", n_bootstrap=0)
+    assert _extraction(numeric) == {"numeric_match": "gsm8k_or_last_number"}
+    mc_refs = pl.DataFrame({"id": ["q"], "expected": [1], "choices": [["x", "y"]]})
+    mc = evaluate(
+        mc_refs, preds.with_columns(id=pl.lit("q")), family="multiple_choice", n_bootstrap=0
+    )
+    assert _extraction(mc) == {"choice_match": "choice_letter"}
+
+
+def test_every_extraction_strategy_is_described_and_runs() -> None:
+    assert set(EXTRACTIONS) == set(evaluate_module._EXTRACTORS)
+    for strategy in EXTRACTIONS:
+        result = evaluate(MATH_REFS, MATH_PREDS, family="math", extraction=strategy, n_bootstrap=0)
+        assert result.items["math_match"].dtype == pl.Boolean, strategy
+
+
+def test_extraction_is_json_in_the_saved_result(tmp_path: Path) -> None:
+    result = evaluate(MATH_REFS, MATH_PREDS, family="math", n_bootstrap=0)
+    result.to_json(tmp_path / "r.json")
+    document = json.loads((tmp_path / "r.json").read_text())
+    assert document["provenance"]["evaluation"]["extraction"]["math_match"] == {
+        "strategy": "math",
+        "description": EXTRACTIONS["math"],
+    }
+
+
+GSM8K_REFS = pl.DataFrame({"id": ["g1", "g2", "g3"], "expected": ["72", "18", "5"]})
+GSM8K_PREDS = pl.DataFrame(
+    {
+        "id": ["g1", "g2", "g3"],
+        "prediction": [
+            "48 + 24 = 72\n#### 72",  # GSM8K's own format
+            "#### Final Answer\n\\boxed{18}",  # a heading, then a box
+            "She has 5 left, 2 more than 3.",  # the answer is not the last number
+        ],
+    }
+)
+
+
+def test_one_extraction_overrides_every_builtin_metric() -> None:
+    result = evaluate(
+        GSM8K_REFS,
+        GSM8K_PREDS,
+        family="math",
+        metrics=["math_match", "numeric_match"],
+        extraction="gsm8k",
+        n_bootstrap=0,
+    )
+    # Strict GSM8K reads only "#### <number>": the heading and the prose give nothing.
+    assert result.items["math_match"].to_list() == [True, False, False]
+    assert result.items["numeric_match"].to_list() == [True, False, False]
+    assert _extraction(result) == {"math_match": "gsm8k", "numeric_match": "gsm8k"}
+
+
+def test_per_metric_extraction_mapping() -> None:
+    result = evaluate(
+        GSM8K_REFS,
+        GSM8K_PREDS,
+        family="math",
+        metrics={"boxed": "math_match", "default": "math_match", "own": lambda p: p.is_null()},
+        extraction={"boxed": "boxed"},
+        n_bootstrap=0,
+    )
+    assert result.items["boxed"].to_list() == [False, True, False]
+    assert result.items["default"].to_list() == [True, True, False]
+    assert _extraction(result) == {"boxed": "boxed", "default": "math", "own": None}
+    # A custom metric is recorded as such: it receives the prediction as given.
+    custom = result.provenance["evaluation"]["extraction"]["own"]["description"]
+    assert "custom" in custom
+
+
+def test_a_single_extraction_leaves_custom_metrics_alone() -> None:
+    result = evaluate(
+        GSM8K_REFS,
+        GSM8K_PREDS,
+        family="math",
+        metrics={"m": "math_match", "raw_length": lambda p: p.str.len_chars()},
+        extraction="boxed",
+        n_bootstrap=0,
+    )
+    assert (
+        result.items["raw_length"].to_list() == GSM8K_PREDS["prediction"].str.len_chars().to_list()
+    )
+    assert _extraction(result) == {"m": "boxed", "raw_length": None}
+
+
+def test_choice_match_without_letter_extraction_reads_only_lone_answers() -> None:
+    refs = pl.DataFrame({"id": ["a", "b"], "expected": [1, 1], "choices": [["x", "y"]] * 2})
+    preds = pl.DataFrame({"id": ["a", "b"], "prediction": ["The answer is (B).", "B"]})
+    default = evaluate(refs, preds, family="multiple_choice", n_bootstrap=0)
+    assert default.items["choice_match"].to_list() == [True, True]
+    as_given = evaluate(refs, preds, family="multiple_choice", extraction="none", n_bootstrap=0)
+    assert as_given.items["choice_match"].to_list() == [False, True]
+    # Another strategy extracts first; choice_match reads what it extracted.
+    cue = evaluate(refs, preds, family="multiple_choice", extraction="answer_is", n_bootstrap=0)
+    assert cue.items["choice_match"].to_list() == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("extraction", "match"),
+    [
+        ("latex", r"Unknown extraction strategy 'latex'.*Valid strategies: none, gsm8k"),
+        ({"math_match": "latex"}, r"'latex' in extraction\['math_match'\].*boxed"),
+        ({"em": "boxed"}, r"names metric 'em'.*Its metrics: math_match"),
+        (3, r"Invalid extraction=3: expected a strategy name"),
+    ],
+)
+def test_invalid_extraction(extraction: object, match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        evaluate(MATH_REFS, MATH_PREDS, family="math", extraction=extraction, n_bootstrap=0)  # type: ignore[arg-type]
+
+
+def test_extraction_naming_a_custom_metric_is_refused() -> None:
+    with pytest.raises(InvalidInputError, match=r"'own', a custom metric.*math_match"):
+        evaluate(
+            MATH_REFS,
+            MATH_PREDS,
+            family="math",
+            metrics={"math_match": "math_match", "own": lambda p: p},
+            extraction={"own": "boxed"},
+            n_bootstrap=0,
+        )
+
+
+# --- code: scored by running it, opt-in -------------------------------------------------
+
+
+CODE_REFS = pl.DataFrame(
+    {
+        "id": ["c1", "c2", "c3"],
+        "input": ['def add(a, b):\n    """Add."""\n'] * 3,
+        "expected": ["    return a + b\n"] * 3,
+        "test": ["def check(candidate):\n    assert candidate(2, 3) == 5\n"] * 3,
+        "entry_point": ["add"] * 3,
+    }
+)
+CODE_PREDS = pl.DataFrame(
+    {
+        "id": ["c1", "c2", "c3"],
+        "prediction": [
+            "    return a + b\n",  # the reference body
+            "def add(a, b):\n    return sum((a, b))\n",  # another correct function
+            "    return a - b\n",  # wrong
+        ],
+    }
+)
+
+
+def _refs_that_fail_when_read() -> pl.LazyFrame:
+    def boom(_: pl.Series) -> pl.Series:
+        raise AssertionError("evaluate read the references before refusing")
+
+    return CODE_REFS.lazy().with_columns(
+        pl.col("expected").map_batches(boom, return_dtype=pl.String)
+    )
+
+
+def test_code_defaults_refuse_to_run_code_without_opt_in() -> None:
+    with pytest.raises(CodeExecutionNotAllowedError) as caught:
+        evaluate(_refs_that_fail_when_read(), CODE_PREDS, family="code", n_bootstrap=0)
+    message = str(caught.value)
+    assert "scores code by running it" in message
+    assert "allow_code_execution=True" in message
+    assert "CRUCIBLE_PL_ALLOW_CODE_EXECUTION=1" in message
+    assert "delete or overwrite files" in message  # the risk is stated
+    assert "metrics=('normalized_exact_match', 'token_f1')" in message
+    assert isinstance(caught.value, PermissionError)
+
+
+def test_explicit_execution_metric_needs_opt_in_too() -> None:
+    with pytest.raises(CodeExecutionNotAllowedError, match=r"'passed'.*allow_code_execution"):
+        evaluate(
+            CODE_REFS,
+            CODE_PREDS,
+            family="code",
+            metrics={"passed": "execution"},
+            n_bootstrap=0,
+            allow_code_execution=False,
+        )
+
+
+def test_code_text_metrics_chosen_explicitly_need_no_opt_in() -> None:
+    result = evaluate(
+        CODE_REFS,
+        CODE_PREDS,
+        family="code",
+        metrics=("normalized_exact_match", "token_f1"),
+        n_bootstrap=0,
+    )
+    # Why text is not the default for code: the correct function scores 0, and the wrong
+    # body "return a - b" scores 1 ("+" and "-" are punctuation to normalize_text).
+    assert result.items["normalized_exact_match"].to_list() == [True, False, True]
+
+
+def test_code_family_runs_predictions_when_allowed() -> None:
+    result = evaluate(
+        CODE_REFS, CODE_PREDS, family="code", n_bootstrap=0, allow_code_execution=True
+    )
+    assert result.metrics == ("execution",)
+    # The other correct function passes: code is scored by running it, not by its text.
+    assert result.items["execution"].to_list() == [True, True, False]
+    assert _extraction(result) == {"execution": "none"}
+
+
+def test_code_execution_opt_in_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRUCIBLE_PL_ALLOW_CODE_EXECUTION", "1")
+    partial = CODE_PREDS.head(2)
+    result = evaluate(CODE_REFS, partial, family="code", n_bootstrap=0)
+    # c3 has no prediction: it is not run and scores False.
+    assert result.items["execution"].to_list() == [True, True, False]
+    assert result.missing_ids == ("c3",)
+
+
+def test_code_execution_needs_test_columns() -> None:
+    with pytest.raises(ColumnNotFoundError, match="'test', 'entry_point'"):
+        evaluate(
+            CODE_REFS.select("id", "input", "expected"),
+            CODE_PREDS,
+            family="code",
+            n_bootstrap=0,
+            allow_code_execution=True,
+        )
+
+
+HUMANEVAL = SHARED_HUB / "datasets/openai/openai_humaneval/openai_humaneval"
+
+
+@pytest.mark.skipif(not HUMANEVAL.is_dir(), reason=NO_SHARED)
+def test_real_humaneval_canonical_solutions_pass_and_a_wrong_one_fails() -> None:
+    raw = pl.read_parquet(HUMANEVAL / "test-00000-of-00001.parquet").head(4)
+    refs = raw.select(
+        pl.col("task_id").alias("id"),
+        pl.col("prompt").alias("input"),
+        pl.col("canonical_solution").alias("expected"),
+        "test",
+        "entry_point",
+    )
+    preds = refs.select(
+        "id",
+        prediction=pl.when(pl.int_range(pl.len()) == 3)
+        .then(pl.lit("    return None\n"))
+        .otherwise(pl.col("expected")),
+    )
+    result = evaluate(refs, preds, family="code", n_bootstrap=0, allow_code_execution=True)
+    assert result.items["execution"].to_list() == [True, True, True, False]

@@ -13,6 +13,7 @@ from crucible_pl.scoring._answers import extract_answer as extract_answer
 from crucible_pl.scoring._choice import choice_match as choice_match
 from crucible_pl.scoring._evaluate import BUILTIN_METRICS as BUILTIN_METRICS
 from crucible_pl.scoring._evaluate import DEFAULT_METRICS as DEFAULT_METRICS
+from crucible_pl.scoring._evaluate import EXTRACTIONS as EXTRACTIONS
 from crucible_pl.scoring._evaluate import EvalResult as EvalResult
 from crucible_pl.scoring._evaluate import MetricFn as MetricFn
 from crucible_pl.scoring._evaluate import evaluate as evaluate
@@ -65,6 +66,7 @@ __all__ = [  # noqa: RUF022
     # Evaluation
     "BUILTIN_METRICS",
     "DEFAULT_METRICS",
+    "EXTRACTIONS",
     "EvalResult",
     "MetricFn",
     "evaluate",

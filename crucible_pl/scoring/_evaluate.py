@@ -44,21 +44,31 @@ import polars as pl
 if TYPE_CHECKING:
     from crucible_pl._dataset import Dataset
 
+from crucible_pl import _config
 from crucible_pl._hashing import check_seed, mix64, mix64_int
 from crucible_pl.errors import (
+    CodeExecutionNotAllowedError,
     ColumnNotFoundError,
     InvalidInputError,
     ValidationError,
 )
-from crucible_pl.scoring._answers import extract_answer
+from crucible_pl.scoring._answers import Strategy, extract_answer
 from crucible_pl.scoring._choice import choice_match
+from crucible_pl.scoring._execution import execution_passed
 from crucible_pl.scoring._external import bleu, rouge
 from crucible_pl.scoring._f1 import token_f1
 from crucible_pl.scoring._math import math_match
 from crucible_pl.scoring._numeric import numeric_match
 from crucible_pl.scoring._text import exact_match, normalized_exact_match
 
-__all__ = ["BUILTIN_METRICS", "DEFAULT_METRICS", "EvalResult", "MetricFn", "evaluate"]
+__all__ = [
+    "BUILTIN_METRICS",
+    "DEFAULT_METRICS",
+    "EXTRACTIONS",
+    "EvalResult",
+    "MetricFn",
+    "evaluate",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -81,39 +91,153 @@ def _math_answer(prediction: pl.Expr) -> pl.Expr:
     return extract_answer(prediction, "math")
 
 
-BUILTIN_METRICS: Mapping[str, MetricFn] = {
-    "exact_match": lambda p: exact_match(p, "expected"),
-    "normalized_exact_match": lambda p: normalized_exact_match(p, "expected"),
-    "token_f1": lambda p: token_f1(p, "expected"),
-    "numeric_match": lambda p: numeric_match(_math_answer(p), "expected"),
-    "math_match": lambda p: math_match(_math_answer(p), "expected"),
-    "choice_match": lambda p: choice_match(p, "expected", "choices", free_text=True),
-    "bleu": lambda p: bleu(p, "expected"),
-    "rouge1": lambda p: rouge(p, "expected", rouge_type="rouge1"),
-    "rouge2": lambda p: rouge(p, "expected", rouge_type="rouge2"),
-    "rougeL": lambda p: rouge(p, "expected", rouge_type="rougeL"),
-}
-"""Metrics available by name. Each reads the reference columns ``expected`` (and
-``choices`` for ``choice_match``):
+def _gsm8k_or_last_number(prediction: pl.Expr) -> pl.Expr:
+    return pl.coalesce(
+        extract_answer(prediction, "gsm8k"), extract_answer(prediction, "last_number")
+    )
 
-``math_match`` takes the prediction's answer from ``####`` (GSM8K), else the last
-``\\boxed{}``, else its last number, and compares it with ``expected`` as normalized
-LaTeX text or as a number (:func:`~crucible_pl.scoring.math_match`); ``numeric_match``
-compares the last numbers only; ``choice_match`` reads a
-letter, index or choice text, and finds a letter in free text when none of those fits;
-``bleu`` and ``rouge*`` need the ``metrics`` extra and run Python per row."""
+
+def _by_strategy(strategy: Strategy) -> Callable[[pl.Expr], pl.Expr]:
+    return lambda prediction: extract_answer(prediction, strategy)
+
+
+_EXTRACTORS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
+    "none": lambda prediction: prediction,
+    "gsm8k": _by_strategy("gsm8k"),
+    "last_number": _by_strategy("last_number"),
+    "gsm8k_or_last_number": _gsm8k_or_last_number,
+    "boxed": _by_strategy("boxed"),
+    "answer_is": _by_strategy("answer_is"),
+    "math": _math_answer,
+    "choice_letter": _by_strategy("choice_letter"),
+}
+
+EXTRACTIONS: Mapping[str, str] = {
+    "none": "the prediction as given, no extraction",
+    "gsm8k": "GSM8K strict-match: the number after '####' (lm-eval tasks/gsm8k/gsm8k.yaml)",
+    "last_number": "GSM8K flexible-extract: the last number of the reply (lm-eval gsm8k.yaml)",
+    "gsm8k_or_last_number": (
+        "GSM8K strict-match ('#### N') where the reply has it, else flexible-extract "
+        "(the last number): lm-eval gsm8k.yaml's two filters, strictest first"
+    ),
+    "boxed": (
+        "the content of the last \\boxed{}/\\fbox{} (the MATH paper's last_boxed_only_string)"
+    ),
+    "answer_is": "the text after the last 'answer is' / 'answer:' cue (Minerva, Math-Verify)",
+    "math": (
+        "last \\boxed{}, else the last answer cue, else GSM8K '####', else the whole reply "
+        "when it is one short expression, else the last math span or number "
+        "(Minerva, lm-eval hendrycks_math and Math-Verify priorities)"
+    ),
+    "choice_letter": (
+        "a choice letter A-J found in free text, the last explicit answer cue first "
+        "(lm-eval mmlu_pro and multi_choice_regex filters, lighteval index extraction); "
+        "choice_match first reads a lone letter, an index or a choice text"
+    ),
+}
+"""Answer extraction strategies ``evaluate`` accepts in ``extraction=``, with a one-line
+description and source of each (see :func:`~crucible_pl.scoring.extract_answer` and
+:func:`~crucible_pl.scoring.extract_choice_letter` for the full rules)."""
+
+
+@dataclass(frozen=True)
+class _Options:
+    """What a built-in metric needs beyond the prediction: evaluate's options."""
+
+    allow_code_execution: bool | None = None
+    has_input: bool = True
+
+
+def _text_metric(
+    compare: Callable[[pl.Expr, str], pl.Expr],
+) -> Callable[[pl.Expr, str, _Options], pl.Expr]:
+    return lambda prediction, strategy, _: compare(_EXTRACTORS[strategy](prediction), "expected")
+
+
+def _choice(prediction: pl.Expr, strategy: str, _: _Options) -> pl.Expr:
+    # choice_match reads a lone letter, an index or a choice text itself; "choice_letter"
+    # then finds a letter in free text (free_text=True). Any other strategy extracts
+    # first, and choice_match reads what it extracted.
+    if strategy == "choice_letter":
+        return choice_match(prediction, "expected", "choices", free_text=True)
+    return choice_match(_EXTRACTORS[strategy](prediction), "expected", "choices")
+
+
+def _execution(prediction: pl.Expr, strategy: str, options: _Options) -> pl.Expr:
+    return execution_passed(
+        _EXTRACTORS[strategy](prediction),
+        "test",
+        "entry_point",
+        prompt="input" if options.has_input else None,
+        allow_code_execution=options.allow_code_execution,
+    )
+
+
+@dataclass(frozen=True)
+class _Builtin:
+    """A built-in metric: its default extraction strategy and its comparator."""
+
+    extraction: str
+    score: Callable[[pl.Expr, str, _Options], pl.Expr]
+    required: tuple[str, ...] = ("expected",)
+
+
+_BUILTINS: dict[str, _Builtin] = {
+    "exact_match": _Builtin("none", _text_metric(exact_match)),
+    "normalized_exact_match": _Builtin("none", _text_metric(normalized_exact_match)),
+    "token_f1": _Builtin("none", _text_metric(token_f1)),
+    "numeric_match": _Builtin("gsm8k_or_last_number", _text_metric(numeric_match)),
+    "math_match": _Builtin("math", _text_metric(math_match)),
+    "choice_match": _Builtin("choice_letter", _choice, ("expected", "choices")),
+    "execution": _Builtin("none", _execution, ("test", "entry_point")),
+    "bleu": _Builtin("none", _text_metric(bleu)),
+    "rouge1": _Builtin("none", _text_metric(lambda p, r: rouge(p, r, rouge_type="rouge1"))),
+    "rouge2": _Builtin("none", _text_metric(lambda p, r: rouge(p, r, rouge_type="rouge2"))),
+    "rougeL": _Builtin("none", _text_metric(lambda p, r: rouge(p, r, rouge_type="rougeL"))),
+}
+
+
+def _with_defaults(builtin: _Builtin) -> MetricFn:
+    return lambda prediction: builtin.score(prediction, builtin.extraction, _Options())
+
+
+BUILTIN_METRICS: Mapping[str, MetricFn] = {
+    name: _with_defaults(builtin) for name, builtin in _BUILTINS.items()
+}
+"""Metrics available by name, each an (extraction strategy, comparator) pair applied to
+the prediction, with its default strategy (:data:`EXTRACTIONS`; ``evaluate``'s
+``extraction=`` overrides it). Each reads the reference column ``expected`` (``choices``
+too for ``choice_match``; ``test``, ``entry_point`` and, when present, ``input`` for
+``execution``):
+
+====================== ======================== ==========================================
+metric                 default extraction       comparator
+====================== ======================== ==========================================
+exact_match            none                     :func:`~crucible_pl.scoring.exact_match`
+normalized_exact_match none                     ``normalized_exact_match``
+token_f1               none                     ``token_f1``
+numeric_match          gsm8k_or_last_number     ``numeric_match`` (numbers within tolerance)
+math_match             math                     ``math_match`` (equivalent math answers)
+choice_match           choice_letter            ``choice_match`` (letter, index or text)
+execution              none                     ``execution_passed``: runs the code with
+                                                the item's tests (opt-in, see ``evaluate``)
+bleu, rouge1/2/L       none                     sacrebleu / rouge-score (``metrics`` extra,
+                                                Python per row)
+====================== ======================== =========================================="""
 
 DEFAULT_METRICS: Mapping[str, tuple[str, ...]] = {
     "math": ("math_match",),
     "multiple_choice": ("choice_match",),
     "generation": ("normalized_exact_match", "token_f1"),
-    "code": ("normalized_exact_match", "token_f1"),
+    "code": ("execution",),
     "rubric": ("normalized_exact_match", "token_f1"),
     "chat": ("normalized_exact_match", "token_f1"),
 }
-"""Metric names used when ``evaluate`` gets ``metrics=None``, by dataset family."""
+"""Metric names used when ``evaluate`` gets ``metrics=None``, by dataset family. The
+code family's ``execution`` runs predictions as programs, so it needs an opt-in."""
 
-_REQUIRED = {"choice_match": ("expected", "choices")}
+_CUSTOM = "a custom metric: it receives the prediction as given"
+_TEXT_METRICS = ("normalized_exact_match", "token_f1")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -281,7 +405,8 @@ def _dumps(value: object, *, indent: int | None = None) -> str:
 
 def _resolve_metrics(
     metrics: Sequence[str] | Mapping[str, str | MetricFn] | str | None, family: str
-) -> dict[str, MetricFn]:
+) -> dict[str, str | MetricFn]:
+    """Output column -> built-in metric name, or the user's callable."""
     if metrics is None:
         if family not in DEFAULT_METRICS:
             with_defaults = ", ".join(sorted(DEFAULT_METRICS))
@@ -294,16 +419,16 @@ def _resolve_metrics(
     if isinstance(metrics, str):
         metrics = (metrics,)
     items = metrics.items() if isinstance(metrics, Mapping) else ((m, m) for m in metrics)
-    resolved: dict[str, MetricFn] = {}
+    resolved: dict[str, str | MetricFn] = {}
     for name, metric in items:
         if isinstance(metric, str):
-            if metric not in BUILTIN_METRICS:
-                valid = ", ".join(BUILTIN_METRICS)
+            if metric not in _BUILTINS:
+                valid = ", ".join(_BUILTINS)
                 raise InvalidInputError(
                     f"Unknown metric {metric!r}. Built-in metrics: {valid}; or pass a "
                     "mapping name -> callable(prediction_expr) -> pl.Expr."
                 )
-            resolved[name] = BUILTIN_METRICS[metric]
+            resolved[name] = metric
         elif callable(metric):
             resolved[name] = metric
         else:
@@ -314,6 +439,78 @@ def _resolve_metrics(
     if not resolved:
         raise InvalidInputError("metrics= is empty: name at least one metric.")
     return resolved
+
+
+def _check_strategy(strategy: object, where: str) -> str:
+    if not isinstance(strategy, str) or strategy not in _EXTRACTORS:
+        valid = ", ".join(_EXTRACTORS)
+        raise InvalidInputError(
+            f"Unknown extraction strategy {strategy!r} in {where}. Valid strategies: "
+            f"{valid} (crucible_pl.scoring.EXTRACTIONS describes each)."
+        )
+    return strategy
+
+
+def _resolve_extraction(
+    extraction: str | Mapping[str, str] | None, resolved: Mapping[str, str | MetricFn]
+) -> dict[str, str | None]:
+    """Metric -> extraction strategy (``None`` for a custom metric), defaults overridden.
+
+    One strategy name applies to every built-in metric of the run; a mapping names the
+    metrics (output columns) it overrides, which must be built-in metrics of the run.
+    """
+    chosen: dict[str, str | None] = {
+        name: _BUILTINS[metric].extraction if isinstance(metric, str) else None
+        for name, metric in resolved.items()
+    }
+    if extraction is None:
+        return chosen
+    if isinstance(extraction, str):
+        strategy = _check_strategy(extraction, f"extraction={extraction!r}")
+        return {name: None if value is None else strategy for name, value in chosen.items()}
+    if not isinstance(extraction, Mapping):
+        raise InvalidInputError(
+            f"Invalid extraction={extraction!r}: expected a strategy name such as "
+            "'gsm8k', or a mapping metric -> strategy such as {'math_match': 'boxed'}."
+        )
+    builtins = [name for name, value in chosen.items() if value is not None]
+    for name, strategy in extraction.items():
+        if name not in chosen:
+            raise InvalidInputError(
+                f"extraction= names metric {name!r}, which this evaluation does not "
+                f"compute. Its metrics: {', '.join(chosen)}."
+            )
+        if chosen[name] is None:
+            raise InvalidInputError(
+                f"extraction= names {name!r}, a custom metric: it receives the prediction "
+                "as given, so extract inside it (e.g. extract_answer(p, 'boxed')). "
+                f"Built-in metrics of this evaluation: {', '.join(builtins) or 'none'}."
+            )
+        chosen[name] = _check_strategy(strategy, f"extraction[{name!r}]")
+    return chosen
+
+
+def _check_code_execution(
+    resolved: Mapping[str, str | MetricFn], allow: bool | None, *, defaults: bool
+) -> None:
+    """Refuse, before any work, to run predictions as code without an opt-in."""
+    runs_code = [name for name, metric in resolved.items() if metric == "execution"]
+    if not runs_code or _config.allow_code_execution(allow):
+        return
+    what = (
+        "The code family's default metric, execution,"
+        if defaults
+        else (f"Metric(s) {', '.join(map(repr, runs_code))} (execution)")
+    )
+    raise CodeExecutionNotAllowedError(
+        f"{what} scores code by running it: each prediction runs as a Python program, with "
+        "its item's tests, on this machine. Model-written code can delete or overwrite "
+        "files, exhaust memory or disk, start processes or reach the network; the "
+        "subprocess limits contain accidents, not attacks (use a container or VM for "
+        "untrusted models). To run it, pass allow_code_execution=True or set "
+        "CRUCIBLE_PL_ALLOW_CODE_EXECUTION=1. To compare texts instead, choose the text "
+        f"metrics explicitly: metrics={_TEXT_METRICS!r}."
+    )
 
 
 def _check_columns(schema: pl.Schema, needed: Sequence[str], what: str, *, hint: str = "") -> None:
@@ -536,6 +733,8 @@ def evaluate(
     n_bootstrap: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
+    extraction: str | Mapping[str, str] | None = None,
+    allow_code_execution: bool | None = None,
 ) -> EvalResult:
     """Score predictions against reference items and summarize with bootstrap intervals.
 
@@ -564,6 +763,13 @@ def evaluate(
         returns a score expression (Boolean or numeric) evaluated on the joined frame,
         where every reference column is available by name: for example
         ``{"em": lambda p: exact_match(p, "expected")}``.
+
+        The code family's default, ``execution``, runs each prediction with its item's
+        tests (:func:`~crucible_pl.scoring.execution_passed`). **Warning**: that runs
+        model-written code on this machine, in subprocesses whose limits contain
+        accidents, not attacks; it needs ``allow_code_execution=True`` or
+        ``CRUCIBLE_PL_ALLOW_CODE_EXECUTION=1``. To compare code as text instead, pass
+        ``metrics=("normalized_exact_match", "token_f1")``.
     by
         Reference column(s) to report per group (e.g. ``"subject"``); adds one summary
         row per group and a macro average over groups.
@@ -577,6 +783,19 @@ def evaluate(
         Seed of the bootstrap draws, an int in ``[0, 2**64)``.
     confidence
         Coverage of the percentile interval, between 0 and 1.
+    extraction
+        How the answer is taken from each prediction before a built-in metric compares
+        it. ``None`` keeps each metric's default (``math`` for ``math_match``,
+        ``gsm8k_or_last_number`` for ``numeric_match``, ``choice_letter`` for
+        ``choice_match``, ``none`` for text metrics and ``execution``); a strategy name
+        from :data:`EXTRACTIONS` (``"gsm8k"``, ``"boxed"``...) applies to every
+        built-in metric; a mapping metric (output column) -> strategy overrides those
+        metrics only. Custom callables always receive the prediction as given. What
+        was used is recorded in ``provenance["evaluation"]["extraction"]``.
+    allow_code_execution
+        ``True`` lets the ``execution`` metric run predictions as code; ``None`` reads
+        ``CRUCIBLE_PL_ALLOW_CODE_EXECUTION``. Without either, evaluating with
+        ``execution`` raises before any work is done.
 
     Returns
     -------
@@ -588,7 +807,10 @@ def evaluate(
     ColumnNotFoundError
         A required column is absent from references or predictions.
     InvalidInputError
-        Missing family, unknown metric, bad option, or predictions with null ids.
+        Missing family, unknown metric or extraction strategy, bad option, or
+        predictions with null ids.
+    CodeExecutionNotAllowedError
+        The ``execution`` metric (the code family's default) without an opt-in.
     ValidationError
         References whose ids are not unique.
     MissingDependencyError
@@ -646,6 +868,8 @@ def evaluate(
         )
     by_cols = [by] if isinstance(by, str) else list(by or [])
     resolved = _resolve_metrics(metrics, family)
+    strategies = _resolve_extraction(extraction, resolved)
+    _check_code_execution(resolved, allow_code_execution, defaults=metrics is None)
     reserved = {"id", "prediction", "expected", *by_cols}
     clash = sorted(reserved & set(resolved))
     if clash:
@@ -660,10 +884,9 @@ def evaluate(
     pred_lf = predictions.lazy()
     ref_schema = ref_lf.collect_schema()
     needed = ["id", *by_cols]
-    for fn in resolved.values():
-        builtin = next((k for k, v in BUILTIN_METRICS.items() if v is fn), None)
-        if builtin is not None:
-            needed += [c for c in _REQUIRED.get(builtin, ("expected",)) if c not in needed]
+    for metric in resolved.values():
+        if isinstance(metric, str):
+            needed += [c for c in _BUILTINS[metric].required if c not in needed]
     _check_columns(ref_schema, needed, "References")
     _check_columns(
         pred_lf.collect_schema(),
@@ -680,8 +903,17 @@ def evaluate(
     joined = refs.join(first_preds, on="id", how="left", maintain_order="left")
     present = pl.col(_PRESENT).fill_null(False)
 
-    def scored(fn: MetricFn) -> pl.Expr:
-        return fn(pl.col(_PRED)).pipe_with_dtype(
+    options = _Options(allow_code_execution, has_input="input" in ref_schema)
+
+    def scored(name: str, metric: str | MetricFn) -> pl.Expr:
+        prediction = pl.col(_PRED)
+        if isinstance(metric, str):
+            strategy = strategies[name]
+            assert strategy is not None  # a built-in metric always has one
+            score = _BUILTINS[metric].score(prediction, strategy, options)
+        else:
+            score = metric(prediction)
+        return score.pipe_with_dtype(
             lambda expr, dtype: pl.when(present).then(expr).otherwise(pl.lit(0).cast(dtype))
         )
 
@@ -690,7 +922,7 @@ def evaluate(
         *by_cols,
         pl.col(_PRED).alias("prediction"),
         *(["expected"] if "expected" in ref_schema else []),
-        *(scored(fn).alias(name) for name, fn in resolved.items()),
+        *(scored(name, metric).alias(name) for name, metric in resolved.items()),
         present.alias(_PRESENT),
     ]
     counts = preds.group_by("id").agg(pl.len().alias("n"))
@@ -741,6 +973,13 @@ def evaluate(
     result_provenance["evaluation"] = {
         "family": family,
         "metrics": metric_names,
+        "extraction": {
+            name: {
+                "strategy": strategy,
+                "description": _CUSTOM if strategy is None else EXTRACTIONS[strategy],
+            }
+            for name, strategy in strategies.items()
+        },
         "by": by_cols,
         "prediction_col": prediction_col,
         "n_items": items.height,
