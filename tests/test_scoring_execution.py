@@ -135,10 +135,12 @@ def test_body_and_whole_function_predictions_on_a_humaneval_prompt() -> None:
             "def count(xs: List[int]) -> int:\n    return sum(1 for _ in xs)\n",  # whole
             "def count(xs):\n    return _helper(xs) + 1\n",  # whole, wrong
             "    return len(xs) + 1\n",  # body, wrong
+            "from __future__ import annotations\n\ndef count(xs: List[int]) -> int:\n"
+            "    return len(xs)\n",  # whole, with a __future__ import that must come first
         ),
         allow_code_execution=True,
     )
-    assert out["outcome"].to_list() == ["passed", "passed", "failed", "failed"]
+    assert out["outcome"].to_list() == ["passed", "passed", "failed", "failed", "passed"]
     assert out["outcome"].dtype == OUTCOME
     assert out["detail"][2].startswith("AssertionError")
     assert "assert candidate([1, 2, 3]) == 3" in out["detail"][2]
@@ -434,9 +436,23 @@ def test_first_canonical_solutions_pass(source: str) -> None:
 
 
 @pytest.mark.realdata
+def test_first_canonical_humaneval_solutions_pass_as_whole_functions() -> None:
+    # A model that repeats the prompt: prediction = prompt + body (a whole function).
+    lf = _humaneval().head(8).with_columns(expected=pl.concat_str("input", "expected"))
+    assert _canonical_outcomes(lf).height == 8
+
+
+@pytest.mark.realdata
 @pytest.mark.execution
 def test_every_canonical_humaneval_solution_passes() -> None:
     assert _canonical_outcomes(_humaneval()).height == 164
+
+
+@pytest.mark.realdata
+@pytest.mark.execution
+def test_every_canonical_humaneval_solution_passes_as_a_whole_function() -> None:
+    lf = _humaneval().with_columns(expected=pl.concat_str("input", "expected"))
+    assert _canonical_outcomes(lf).height == 164
 
 
 @pytest.mark.realdata

@@ -8,7 +8,8 @@ How the program of one item is built (the harnesses' rules, from openai/human-ev
   appended to the prompt, as human-eval runs ``prompt + completion``. A prediction that
   defines ``def <entry_point>(`` at the start of a line is a *whole function*: it runs
   after the prompt (a newline between), so the prompt's imports and helper functions
-  exist and the prediction's definition replaces the prompt's stub.
+  exist and the prediction's definition replaces the prompt's stub (its
+  ``from __future__`` lines, if any, move above the prompt, where Python requires them).
 - **Anything else** (MBPP: the prompt is prose): the prediction is the whole program.
 - **Markdown fences**: a prediction holding a fenced block (```` ```python ... ``` ````,
   ```` ``` ... ``` ````) is reduced to its first block, as lm-evaluation-harness'
@@ -114,11 +115,19 @@ def _program(
     else:
         prompt_is_code = prompt.str.contains(defines).fill_null(False)
         whole_function = prediction.str.contains(defines).fill_null(False)
+        # `from __future__` lines must open the file: move them above the prompt.
+        future = r"(?m)^from\s+__future__\s+import[^\n]*\n?"
+        hoisted = pl.concat_str(
+            prediction.str.extract_all(future).list.join(""),
+            prompt,
+            pl.lit("\n"),
+            prediction.str.replace_all(future, ""),
+        )
         solution = (
             pl.when(prompt_is_code & ~whole_function)
             .then(pl.concat_str(prompt, prediction))
             .when(prompt_is_code)
-            .then(pl.concat_str(prompt, pl.lit("\n"), prediction))
+            .then(hoisted)
             .otherwise(prediction)
         )
     calls_check = test.str.contains(r"(?m)^def\s+check\s*\(") & entry_point.is_not_null()
