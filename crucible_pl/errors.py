@@ -74,6 +74,16 @@ class CrucibleError(Exception):
         The full, user-facing message: what was wrong, what is valid, what to do.
     dataset, config, split, revision
         Structured context, ``None`` where it does not apply.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> from crucible_pl.errors import CrucibleError
+    >>> try:
+    ...     crucible_pl.load_lazy("gsm8k", "tset")
+    ... except CrucibleError as err:
+    ...     print(type(err).__name__, err.dataset, err.split)
+    SplitNotFoundError openai/gsm8k tset
     """
 
     def __init__(
@@ -114,6 +124,14 @@ class DatasetNotFoundError(CrucibleError, LookupError):
 
         Dataset 'opeani/gsm8k' not found on the Hub at http://127.0.0.1:8000.
         Check the repo id (owner/name); if it is private, pass token=... or set HF_TOKEN.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> crucible_pl.load_lazy("gsm8")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.DatasetNotFoundError: Unknown dataset 'gsm8': did you mean 'gsm8k'? ...
     """
 
 
@@ -123,6 +141,14 @@ class ConfigNotFoundError(CrucibleError, LookupError):
     A user sees, for example::
 
         Config 'mian' not found in openai/gsm8k. Available configs: main, socratic.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> crucible_pl.load_lazy("gsm8k", "test", config="mian")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.ConfigNotFoundError: Config 'mian' ... Available configs: main, socratic.
     """
 
 
@@ -132,6 +158,14 @@ class SplitNotFoundError(CrucibleError, LookupError):
     A user sees, for example::
 
         Split 'tset' not found in openai/gsm8k (config 'main'). Available splits: test, train.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> crucible_pl.load_lazy("gsm8k", "tset")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.SplitNotFoundError: Split 'tset' ... Available splits: test, train...
     """
 
 
@@ -141,6 +175,14 @@ class RevisionNotFoundError(CrucibleError, LookupError):
     A user sees, for example::
 
         Revision 'v9' not found in openai/gsm8k. Pass an existing branch, tag or commit sha.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> crucible_pl.load_lazy("gsm8k", "test", revision="v9")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.RevisionNotFoundError: Revision 'v9' not found in openai/gsm8k...
     """
 
 
@@ -151,11 +193,29 @@ class ColumnNotFoundError(CrucibleError, LookupError):
 
         Column 'qestion' not found in openai/gsm8k (config 'main', split 'test').
         Available columns: question, answer.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> crucible_pl.load_lazy("gsm8k", "test", raw=True, columns=["qestion"])
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.ColumnNotFoundError: Column... 'qestion' not found ... question, answer.
     """
 
 
 class InvalidInputError(CrucibleError, ValueError):
-    """An argument is malformed. Raised before any network request."""
+    """An argument is malformed. Raised before any network request.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> ds = crucible_pl.load("gsm8k", "test[:5]")
+    >>> ds.head(-1)
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.InvalidInputError: Invalid n=-1 for head(): expected an int >= 0, e.g. ...
+    """
 
 
 class InvalidRepoIdError(InvalidInputError):
@@ -165,6 +225,14 @@ class InvalidRepoIdError(InvalidInputError):
 
         Invalid dataset id '../etc': expected 'owner/name' made of letters, digits, '-', '_'
         and '.', or a registered name such as 'gsm8k'.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> crucible_pl.load_lazy("../etc")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.InvalidRepoIdError: Invalid dataset id '../etc': expected 'owner/name' ...
     """
 
 
@@ -175,6 +243,17 @@ class InvalidPathError(InvalidInputError):
 
         Refusing file path '../../secrets' from openai/gsm8k: paths must be relative and stay
         inside the repository.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from crucible_pl.testing import write_repo
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> write_repo(tmp.name, "me/toy", {"../../secrets.csv": "a\\n1\\n"})
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.InvalidPathError: Invalid repo file path '../../secrets.csv': ...
+    >>> tmp.cleanup()
     """
 
 
@@ -185,6 +264,14 @@ class InvalidSplitError(InvalidInputError):
 
         Invalid split 'test[:abc]': expected a split name with an optional slice such as
         'test', 'test[:100]', 'test[-50:]', 'train[10%:20%]' or 'train+validation'.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> crucible_pl.load_lazy("gsm8k", "test[:abc]")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.InvalidSplitError: Invalid split 'test[:abc]': expected a split name ...
     """
 
 
@@ -198,6 +285,13 @@ class MismatchedRunsError(InvalidInputError):
         Runs A and B were scored on different data: split (A: 'test', B: 'validation').
         Compare runs evaluated on the same dataset repo, commit sha, config and split
         (load both with the same revision=).
+
+    Examples
+    --------
+    >>> from crucible_pl.errors import MismatchedRunsError
+    >>> err = MismatchedRunsError("Runs A and B were scored on different data.", fields=("split",))
+    >>> err.fields, isinstance(err, ValueError)
+    (('split',), True)
     """
 
     def __init__(
@@ -214,6 +308,13 @@ class GatedDatasetError(CrucibleError, PermissionError):
 
         Access to Idavidrein/gpqa was refused (HTTP 401): the dataset is gated or private.
         Accept its terms on the Hub, then pass token=... or set HF_TOKEN.
+
+    Examples
+    --------
+    >>> from crucible_pl.errors import GatedDatasetError
+    >>> err = GatedDatasetError("Access to Idavidrein/gpqa was refused.", dataset="Idavidrein/gpqa")
+    >>> isinstance(err, PermissionError), err.dataset
+    (True, 'Idavidrein/gpqa')
     """
 
 
@@ -225,6 +326,12 @@ class CodeExecutionNotAllowedError(CrucibleError, PermissionError):
         run_tests would run each prediction, with its dataset's tests, as a Python program
         on this machine. ... This is not a security sandbox ... To opt in, pass
         allow_code_execution=True or set CRUCIBLE_PL_ALLOW_CODE_EXECUTION=1.
+
+    Examples
+    --------
+    >>> from crucible_pl.errors import CodeExecutionNotAllowedError
+    >>> isinstance(CodeExecutionNotAllowedError("Not opted in."), PermissionError)
+    True
     """
 
 
@@ -236,6 +343,15 @@ class CacheMissError(CrucibleError, FileNotFoundError):
         openai/gsm8k (config 'main', split 'test') is not in the cache and offline mode is on
         (HF_HUB_OFFLINE=1). Run `crucible-pl download openai/gsm8k --config main --split test`
         with network access first, or unset HF_HUB_OFFLINE.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> try:
+    ...     crucible_pl.load_lazy("gsm8k", "train", offline=True)  # nothing cached yet
+    ... except FileNotFoundError as err:
+    ...     print(type(err).__name__)
+    CacheMissError
     """
 
 
@@ -247,6 +363,13 @@ class HubUnavailableError(CrucibleError, ConnectionError):
         Could not reach the Hub at http://127.0.0.1:8000 for openai/gsm8k (ConnectError).
         Nothing was cached. Check the network or HF_ENDPOINT, or work offline with
         HF_HUB_OFFLINE=1 on data already cached.
+
+    Examples
+    --------
+    >>> from crucible_pl.errors import HubUnavailableError
+    >>> err = HubUnavailableError("Could not reach the Hub.", dataset="openai/gsm8k")
+    >>> isinstance(err, ConnectionError), err.dataset
+    (True, 'openai/gsm8k')
     """
 
 
@@ -256,6 +379,20 @@ class DataFormatError(CrucibleError, ValueError):
     A user sees, for example::
 
         main/test-00000-of-00001.parquet of openai/gsm8k is not a valid Parquet file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import crucible_pl
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> fake = Path(tmp.name, "rows.parquet")
+    >>> _ = fake.write_text("not parquet")
+    >>> crucible_pl.load_from_disk(fake)
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.DataFormatError: ...rows.parquet is not a readable Parquet file ...
+    >>> tmp.cleanup()
     """
 
 
@@ -266,6 +403,17 @@ class ValidationError(CrucibleError, ValueError):
 
         mmlu (config 'astronomy', split 'test') failed validation (multiple_choice):
           expected: out of range of choices (2 rows), ids: mmlu/astronomy/test/3, ...
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.schemas import validate_frame
+    >>> validate_frame(pl.DataFrame({"id": ["q1"], "input": [""]}), "math", context="toy")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.ValidationError: toy failed validation (math):
+      expected: missing column
+      input: empty string (1 row), ids: q1
     """
 
 
@@ -275,4 +423,13 @@ class MissingDependencyError(CrucibleError, ImportError):
     A user sees, for example::
 
         BLEU needs the optional 'metrics' extra: pip install 'crucible-pl[metrics]'.
+
+    Examples
+    --------
+    >>> from crucible_pl.errors import MissingDependencyError
+    >>> try:
+    ...     raise MissingDependencyError("BLEU needs the optional 'metrics' extra.")
+    ... except ImportError as err:
+    ...     print(err)
+    BLEU needs the optional 'metrics' extra.
     """
