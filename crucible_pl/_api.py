@@ -11,7 +11,15 @@ from typing import Any
 
 import polars as pl
 
-from . import _cache, _config, _datafiles, _hub, _load, _resolve, _scan, _validate
+from . import _config, _validate
+from ._cache import paths as _cache
+from ._files import formats as _formats
+from ._files import parquet as _scan
+from ._hub import client as _hub
+from ._cache import manifests
+from ._cache.manifests import Layout
+from ._hub import resolve as _resolve
+from ._load import frame as _load
 from .errors import DataFormatError, HubUnavailableError
 
 __all__ = ["DatasetInfo", "SplitInfo", "info", "list_datasets", "load_lazy"]
@@ -271,7 +279,7 @@ def info(
     )
 
 
-def _card_rows(layout: _resolve.Layout, config: str, split: str) -> int | None:
+def _card_rows(layout: Layout, config: str, split: str) -> int | None:
     infos = layout.card.get("dataset_info")
     if isinstance(infos, dict):
         infos = [infos]
@@ -288,23 +296,19 @@ def _card_rows(layout: _resolve.Layout, config: str, split: str) -> int | None:
 
 
 def _split_stats(
-    layout: _resolve.Layout, config: str, split: str, *, offline: bool, token: str | None
+    layout: Layout, config: str, split: str, *, offline: bool, token: str | None
 ) -> tuple[int | None, pl.Schema | None, dict[str, Any] | None]:
     """Row count, schema and HF features of a split, from footers, without its data."""
-    manifest = _cache.read_json(_cache.split_path(layout.repo, layout.sha, config, split))
+    cached = manifests.read_split(layout.repo, layout.sha, config, split)
     entries = layout.configs[config][split]
-    if manifest is not None:
+    if cached is not None and cached.files:
+        first = cached.local_paths()[0]
         try:
-            files = [_resolve.CachedFile.from_json(f, layout.repo) for f in manifest["files"]]
-            first = files[0].local_path(layout.repo)
             if first.is_file():
-                rows = sum(f.rows for f in files)
-                return rows, _scan.parquet_schema(first), _scan.hf_features(first)
-        except (KeyError, TypeError, ValueError, IndexError, DataFormatError):
-            logger.warning(
-                "Ignoring malformed split manifest for %s %s/%s", layout.repo, config, split
-            )
-    if offline or any(_datafiles.data_format(p)[0] != "parquet" for p, _ in entries):
+                return cached.num_rows, _scan.parquet_schema(first), _scan.hf_features(first)
+        except DataFormatError:
+            logger.warning("Ignoring damaged cached file %s of %s", first, layout.repo)
+    if offline or any(_formats.data_format(p)[0] != "parquet" for p, _ in entries):
         return _card_rows(layout, config, split), None, None
     total = 0
     schema: pl.Schema | None = None

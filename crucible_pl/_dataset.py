@@ -24,8 +24,9 @@ from typing import Any, Literal
 
 import polars as pl
 
-from . import _load, _sampling
-from ._load import Provenance
+from . import _sampling
+from ._load import frame as _load
+from ._load.frame import Provenance
 from .errors import DataFormatError, InvalidInputError
 
 __all__ = ["Dataset", "concat", "interleave", "load", "load_from_disk"]

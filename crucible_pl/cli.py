@@ -36,7 +36,9 @@ from typing import Any, NoReturn, TypeVar
 import click
 import polars as pl
 
-from . import _api, _cache_admin, _config, _hub
+from . import _api, _config
+from ._cache import admin as _cache_admin
+from ._hub import client as _hub
 from .errors import CrucibleError
 
 __all__ = ["main"]

@@ -20,7 +20,8 @@ import polars as pl
 import pytest
 from click.testing import CliRunner, Result
 
-from crucible_pl import _cache, _config, cli
+from crucible_pl import _config, cli
+from crucible_pl._cache import paths as _cache
 from crucible_pl.testing import LocalHub, write_repo
 
 TOY = {
@@ -264,7 +265,7 @@ def test_cache_verify_reports_a_malformed_manifest(hub: LocalHub) -> None:
 
 
 def test_cache_ls_counts_shared_files_once_and_shows_missing_ones(hub: LocalHub) -> None:
-    from crucible_pl import _cache_admin
+    from crucible_pl._cache import admin as _cache_admin
 
     assert run("download", "me/shared", "-c", "a", "-c", "b").exit_code == 0
     entries = _cache_admin.list_entries("me/shared")

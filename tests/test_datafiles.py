@@ -1,4 +1,4 @@
-"""Tests for crucible_pl._datafiles: configs -> splits -> data files, as `datasets` resolves them.
+"""Tests for _hub.datafiles and _files.formats: configs -> splits -> data files, as `datasets` does.
 
 The layouts come from /work/shared/hub-cards (one per real Hub repo) and, where the
 local mirror exists, from the real cards and files under /work/shared/hub.
@@ -12,18 +12,17 @@ from typing import Any
 import pytest
 import yaml
 
-from crucible_pl import _datafiles
-from crucible_pl._datafiles import (
-    SUPPORTED_SUFFIXES,
+from crucible_pl._files import formats as _formats
+from crucible_pl._files.formats import SUPPORTED_SUFFIXES, data_format, is_data_file
+from crucible_pl._hub import datafiles as _datafiles
+from crucible_pl._hub.datafiles import (
     ConfigFiles,
     configs_from_card,
     configs_from_conventions,
     configs_from_convert_branch,
-    data_format,
     default_config,
     default_split,
     glob_to_regex,
-    is_data_file,
 )
 from crucible_pl.errors import DataFormatError
 
@@ -565,6 +564,7 @@ def test_default_split(splits: list[str], expected: str | None) -> None:
 def test_all_is_exported() -> None:
     assert sorted(_datafiles.__all__) == sorted(set(_datafiles.__all__))
     assert all(hasattr(_datafiles, name) for name in _datafiles.__all__)
+    assert all(hasattr(_formats, name) for name in _formats.__all__)
 
 
 # ---------------------------------------------------------------------------------------

@@ -124,7 +124,7 @@ def workdir(docs_hub: LocalHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(work)
     monkeypatch.setenv("HF_ENDPOINT", docs_hub.url)
     # The fault-injection example retries twice; skip the 1 s pause before each retry.
-    monkeypatch.setattr("crucible_pl._hub._RETRY_PAUSE", 0.0, raising=False)
+    monkeypatch.setattr("crucible_pl._hub.client._RETRY_PAUSE", 0.0, raising=False)
     saved = dict(os.environ)
     yield work
     os.environ.clear()

@@ -12,7 +12,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import crucible_pl
-from crucible_pl import _normalized, _resolve
+from crucible_pl._hub import resolve as _resolve
+from crucible_pl._load import normalized as _normalized
 from crucible_pl.errors import InvalidInputError
 from crucible_pl.registry import all_specs, get_spec
 from crucible_pl.testing import LocalHub, write_spec_repo
@@ -114,7 +115,7 @@ def test_offline_rebuild_from_cached_raw_files(
 def test_cache_rm_removes_the_normalized_cache(
     make_hub: Callable[..., LocalHub], tmp_path: Path
 ) -> None:
-    from crucible_pl import _cache_admin
+    from crucible_pl._cache import admin as _cache_admin
 
     hub = make_hub()
     write_spec_repo(hub.root, get_spec("gsm8k"), rows=5)

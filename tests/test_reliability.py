@@ -22,7 +22,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import crucible_pl
-from crucible_pl import _hub, errors
+from crucible_pl import errors
+from crucible_pl._hub import client as _hub
 from crucible_pl.testing import Fault, LocalHub, write_repo
 
 REPO = "org/rel"

@@ -1,4 +1,4 @@
-"""Tests for crucible_pl._scan: Parquet scanning and footers, and conversion to Parquet."""
+"""Tests for crucible_pl._files.parquet and .convert: scans, footers, conversion to Parquet."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from crucible_pl import _scan
-from crucible_pl._scan import (
+from crucible_pl._files import convert as _convert
+from crucible_pl._files import parquet as _scan
+from crucible_pl._files.convert import convert_to_parquet
+from crucible_pl._files.parquet import (
     check_parquet,
-    convert_to_parquet,
     hf_features,
     parquet_row_count,
     parquet_schema,
@@ -320,3 +321,4 @@ def test_scan_incompatible_schemas(tmp_path: Path) -> None:
 
 def test_all_is_exported() -> None:
     assert all(hasattr(_scan, name) for name in _scan.__all__)
+    assert all(hasattr(_convert, name) for name in _convert.__all__)

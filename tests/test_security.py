@@ -17,7 +17,8 @@ import polars as pl
 import pytest
 
 import crucible_pl
-from crucible_pl import _hub, errors
+from crucible_pl import errors
+from crucible_pl._hub import client as _hub
 from crucible_pl.testing import Fault, LocalHub, write_repo
 
 REPO = "org/sec"

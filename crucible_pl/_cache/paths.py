@@ -11,7 +11,7 @@ pin a resolution to a commit sha, so a warm load needs no network at all::
                                                JSON/CSV data files converted once to Parquet
     <crucible cache>/normalized/<name>/v<version>/<owner>/<name>/<sha>/<config>/<split>.*
                                                a registered dataset's canonical rows
-                                               (see crucible_pl._normalized)
+                                               (see crucible_pl._load.normalized)
 
 Every manifest is written atomically (temporary file in the same directory, fsync,
 ``os.replace``), so a reader sees the old manifest or the new one, never half of one.
@@ -22,7 +22,7 @@ Examples
 --------
 >>> import tempfile
 >>> from pathlib import Path
->>> from crucible_pl import _cache
+>>> from crucible_pl._cache import paths as _cache
 >>> root = Path(tempfile.mkdtemp())
 >>> path = root / "a" / "b.json"
 >>> _cache.write_json(path, {"sha": "0" * 40})
@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import _config, _validate
+from crucible_pl import _config, _validate
 
 __all__ = [
     "MANIFEST_FORMAT",

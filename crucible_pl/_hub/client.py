@@ -38,8 +38,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from . import _cache, _config, _validate
-from .errors import (
+from crucible_pl import _config, _validate
+from crucible_pl._cache import paths as _cache
+from crucible_pl.errors import (
     CrucibleError,
     DataFormatError,
     DatasetNotFoundError,

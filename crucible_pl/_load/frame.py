@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from . import _config, _resolve, _scan, _split, _validate
-from .errors import (
+from crucible_pl import _config, _split, _validate
+from crucible_pl._files import parquet as _scan
+from crucible_pl._cache.manifests import Layout
+from crucible_pl._hub import resolve as _resolve
+from crucible_pl._hub.fetch import get_split
+from crucible_pl.errors import (
     ColumnNotFoundError,
     ConfigNotFoundError,
     InvalidInputError,
@@ -23,7 +27,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .registry._spec import DatasetSpec
+    from crucible_pl.registry._spec import DatasetSpec
 
 __all__ = ["Loaded", "Provenance", "open_frame"]
 
@@ -66,7 +70,7 @@ def _find_spec(name: str) -> DatasetSpec | None:
         return None
     if not _REGISTERED_NAME.fullmatch(name):
         _validate.repo_id(name)  # raises InvalidRepoIdError with the valid forms
-    from .registry import get_spec
+    from crucible_pl.registry import get_spec
 
     return get_spec(name)
 
@@ -166,7 +170,7 @@ def _spec_config(spec: DatasetSpec, config: str | None) -> str | None:
 def _default_split(names: Sequence[str], preferred: str | None, *, what: str) -> str:
     if preferred is not None and preferred in names:
         return preferred
-    from ._datafiles import default_split
+    from crucible_pl._hub.datafiles import default_split
 
     chosen = default_split(names)
     if chosen is None:
@@ -244,7 +248,7 @@ def _open_hub(
 
 
 def _raw_part(
-    layout: _resolve.Layout,
+    layout: Layout,
     hub_configs: Sequence[str],
     part: _split.SplitPart,
     *,
@@ -256,7 +260,7 @@ def _raw_part(
     sources: list[str] = []
     rows = 0
     for hub_config in hub_configs:
-        split_files = _resolve.get_split(
+        split_files = get_split(
             layout, hub_config, part.name, offline=offline, token=token
         )
         paths = split_files.local_paths()
@@ -272,7 +276,7 @@ def _raw_part(
 
 def _normalized_part(
     spec: DatasetSpec,
-    layout: _resolve.Layout,
+    layout: Layout,
     hub_configs: Sequence[str],
     part: _split.SplitPart,
     *,
@@ -285,7 +289,7 @@ def _normalized_part(
     A slice selects by raw row position, so ``test[:100]`` means the first 100 raw rows
     whether or not the spec drops some of them; the count is exact unless it does.
     """
-    from ._normalized import POSITION, normalized_split
+    from .normalized import POSITION, normalized_split
 
     cached = normalized_split(
         spec, layout, hub_configs, config=config, split=part.name, offline=offline, token=token
@@ -308,7 +312,7 @@ def _open_synthetic(
     n: int | None,
     seed: int,
 ) -> Loaded:
-    from .registry._spec import SyntheticRequest
+    from crucible_pl.registry._spec import SyntheticRequest
 
     rows = 100 if n is None else n
     if not isinstance(rows, int) or rows < 0:

@@ -25,91 +25,35 @@ the columns they are computed from, and computed by ``DatasetSpec.restore`` on r
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from . import _cache, _config, _resolve, _scan
+from crucible_pl._cache import manifests
+from crucible_pl._cache.damage import usable_normalized
+from crucible_pl._cache.manifests import Layout, NormalizedSplit
+from crucible_pl._cache.paths import normalized_paths
+from crucible_pl._files.atomic import atomic_path
+from crucible_pl._files.parquet import parquet_row_count, scan_parquet_files
+from crucible_pl._hub.fetch import get_split
 
 if TYPE_CHECKING:
-    from .registry._spec import DatasetSpec
+    from crucible_pl.registry._spec import DatasetSpec
 
 __all__ = ["POSITION", "NormalizedSplit", "normalized_split"]
 
 logger = logging.getLogger(__name__)
 
 POSITION = "__pos"
-_FORMAT = 2
 _ROW_GROUP_ROWS = 32_768
-
-
-@dataclass(frozen=True)
-class NormalizedSplit:
-    """A split's canonical rows on disk, with the counts a slice and ``len()`` need."""
-
-    path: Path
-    raw_rows: int
-    rows: int
-    sources: tuple[str, ...]
-
-
-def _paths(spec: DatasetSpec, repo: str, sha: str, config: str, split: str) -> tuple[Path, Path]:
-    owner, name = repo.split("/")
-    base = (
-        _config.crucible_cache_dir()
-        / "normalized"
-        / spec.name
-        / f"v{spec.version}"
-        / owner
-        / name
-        / sha
-        / _cache.component(config)
-    )
-    stem = _cache.component(split)
-    return base / f"{stem}.parquet", base / f"{stem}.json"
-
-
-def _is_count(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _cached(path: Path, meta_path: Path, stored: Sequence[str]) -> NormalizedSplit | None:
-    meta = _cache.read_json(meta_path)
-    if meta is None or meta.get("format") != _FORMAT:
-        return None
-    if meta.get("columns") != [*stored, POSITION]:
-        # Written when the spec stored other columns: DatasetSpec.restore cannot read it.
-        return None
-    raw_rows, rows, size = meta.get("raw_rows"), meta.get("rows"), meta.get("size")
-    sources = meta.get("sources")
-    if not (_is_count(raw_rows) and _is_count(rows) and _is_count(size)):
-        return None
-    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        return None
-    try:
-        if path.stat().st_size != size:
-            raise ValueError("size differs from the manifest")
-        _scan.check_parquet(path, parse_footer=False)
-    except (OSError, ValueError) as err:
-        logger.warning("Normalized cache %s is damaged (%s); rebuilding it", path, err)
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        return None
-    assert isinstance(raw_rows, int)
-    assert isinstance(rows, int)
-    return NormalizedSplit(path, raw_rows, rows, tuple(sources))
 
 
 def normalized_split(
     spec: DatasetSpec,
-    layout: _resolve.Layout,
+    layout: Layout,
     hub_configs: Sequence[str],
     *,
     config: str,
@@ -123,19 +67,20 @@ def normalized_split(
     are the union of ``hub_configs`` in order. Building needs the raw files, which are
     downloaded (or taken from the cache) as for a raw load.
     """
-    path, meta_path = _paths(spec, layout.repo, layout.sha, config, split)
+    key = (spec.name, spec.version, layout.repo, layout.sha, config, split)
     stored = spec.stored_columns()
-    cached = _cached(path, meta_path, stored)
+    cached = usable_normalized(*key, columns=[*stored, POSITION])
     if cached is not None:
         return cached
+    path, _ = normalized_paths(*key)
     pieces: list[pl.LazyFrame] = []
     sources: list[str] = []
     raw_rows = 0
     for hub_config in hub_configs:
-        split_files = _resolve.get_split(layout, hub_config, split, offline=offline, token=token)
+        split_files = get_split(layout, hub_config, split, offline=offline, token=token)
         local = split_files.local_paths()
         sources.extend(str(p) for p in local)
-        lf = _scan.scan_parquet_files(local, row_index="__row", uniform=split_files.uniform_schema)
+        lf = scan_parquet_files(local, row_index="__row", uniform=split_files.uniform_schema)
         if len(hub_configs) > 1:
             lf = lf.with_columns(pl.lit(hub_config, pl.String).alias("__config"))
         pieces.append(lf)
@@ -144,48 +89,39 @@ def normalized_split(
     lf = lf.with_row_index(POSITION).with_columns(pl.col(POSITION).cast(pl.Int64))
     frame = spec.normalize_for_storage(lf, config=config, split=split, passthrough=(POSITION,))
     _sink_atomically(frame, path)
-    rows = _scan.parquet_row_count(path)
-    meta: dict[str, Any] = {
-        "format": _FORMAT,
-        "name": spec.name,
-        "version": spec.version,
-        "repo": layout.repo,
-        "sha": layout.sha,
-        "config": config,
-        "split": split,
-        "columns": [*stored, POSITION],
-        "raw_rows": raw_rows,
-        "rows": rows,
-        "size": path.stat().st_size,
-        "sources": sources,
-    }
-    _cache.write_json(meta_path, meta)
+    result = NormalizedSplit(
+        path,
+        raw_rows=raw_rows,
+        rows=parquet_row_count(path),
+        sources=tuple(sources),
+        columns=(*stored, POSITION),
+        size=path.stat().st_size,
+    )
+    manifests.write_normalized(
+        result,
+        name=spec.name,
+        version=spec.version,
+        repo=layout.repo,
+        sha=layout.sha,
+        config=config,
+        split=split,
+    )
     logger.info(
         "Normalized %s (config %r, split %r) once: %d of %d raw rows kept",
         spec.name,
         config,
         split,
-        rows,
+        result.rows,
         raw_rows,
     )
-    return NormalizedSplit(path, raw_rows, rows, tuple(sources))
+    return result
 
 
 def _sink_atomically(frame: pl.LazyFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         # What a warm load pays each time is decoding this file, so it is written for
         # that: LZ4 decodes about twice as fast as Polars' default zstd (and faster than
         # the Hub's snappy), and row groups of _ROW_GROUP_ROWS rows decode in parallel (one
         # row group of nested messages decodes on one core) and let __pos statistics
         # skip what a slice excludes.
         frame.sink_parquet(tmp, compression="lz4", statistics=True, row_group_size=_ROW_GROUP_ROWS)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
