@@ -4,6 +4,21 @@
 real ``huggingface_hub`` client (and crucible-pl on top of it) can be tested, demoed and
 used offline. :func:`write_repo` and :func:`write_spec_repo` lay out the repos it serves.
 :class:`Fault` describes a deterministic failure to inject with :meth:`LocalHub.inject`.
+
+Examples
+--------
+>>> import tempfile
+>>> import polars as pl
+>>> from huggingface_hub import HfApi
+>>> from crucible_pl.testing import LocalHub, write_repo
+>>> tmp = tempfile.TemporaryDirectory()
+>>> rows = pl.DataFrame({"question": ["1 + 1?"], "answer": ["2"]})
+>>> _ = write_repo(tmp.name, "me/toy", {"data/test-00000-of-00001.parquet": rows})
+>>> with LocalHub(tmp.name) as hub:
+...     files = HfApi(endpoint=hub.url, token=False).list_repo_files("me/toy", repo_type="dataset")
+>>> [f for f in files if f.endswith(".parquet")]
+['data/test-00000-of-00001.parquet']
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations
