@@ -23,7 +23,7 @@ from crucible_pl.errors import (
 )
 from crucible_pl.registry.code import HUMANEVAL, MBPP
 from crucible_pl.scoring import OUTCOME, execution_passed, pass_at_k, run_tests
-from crucible_pl.scoring._sandbox import DETAIL_CHARS
+from crucible_pl.scoring._sandbox import DETAIL_CHARS, RunLimits, run_program
 
 SHARED_HUB = Path(__file__).resolve().parents[2] / "shared" / "hub"
 NO_SHARED = f"real Hub data not found at {SHARED_HUB} (../shared is absent beside the repo)"
@@ -346,6 +346,16 @@ def test_disk_filler_is_stopped_by_the_file_size_limit() -> None:
     )
     assert row["outcome"] == "error"
     assert "file size limit" in str(row["detail"])
+
+
+def test_nothing_runs_when_a_limit_cannot_be_set(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    program = f"open({str(marker)!r}, 'w').write('x')"
+    # More open files than the kernel allows (fs.nr_open): setrlimit fails in the child.
+    result = run_program(program, "assert True", limits=RunLimits(open_files=2**40))
+    assert result.outcome == "error"
+    assert result.detail.startswith("could not set the limits, nothing ran")
+    assert not marker.exists()
 
 
 def test_no_secret_reaches_the_program(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,23 +57,9 @@ _NOBODY = 65534
 _BOOTSTRAP = r"""
 import errno, json, os, resource, sys, traceback
 cpu, mem, fsize, nproc, nofile, status_fd, drop = (int(a) for a in sys.argv[1:8])
-limits = [(resource.RLIMIT_CPU, cpu, cpu + 1), (resource.RLIMIT_AS, mem, mem),
-          (resource.RLIMIT_FSIZE, fsize, fsize), (resource.RLIMIT_NPROC, nproc, nproc),
-          (resource.RLIMIT_CORE, 0, 0), (resource.RLIMIT_NOFILE, nofile, nofile)]
-for which, soft, hard in limits:
-    resource.setrlimit(which, (soft, hard))
-if drop >= 0:
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    os.setgroups([])
-    os.setresgid(drop, drop, 0)
-    os.setresuid(drop, drop, 0)
-    libc.setfsgid(0)
-    libc.setfsuid(0)
+del sys.argv[1:]
 status = os.fdopen(status_fd, "w")
 os.set_inheritable(status_fd, False)
-del sys.argv[1:]
-
 main_pid = os.getpid()
 
 def report(outcome, detail=""):
@@ -83,6 +69,24 @@ def report(outcome, detail=""):
         status.write(json.dumps({"outcome": outcome, "detail": detail}))
         status.flush()
     os._exit(0)
+
+try:
+    limits = [(resource.RLIMIT_CPU, cpu, cpu + 1), (resource.RLIMIT_AS, mem, mem),
+              (resource.RLIMIT_FSIZE, fsize, fsize), (resource.RLIMIT_NPROC, nproc, nproc),
+              (resource.RLIMIT_CORE, 0, 0), (resource.RLIMIT_NOFILE, nofile, nofile)]
+    for which, soft, hard in limits:
+        resource.setrlimit(which, (soft, hard))
+    if drop >= 0:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        os.setgroups([])
+        os.setresgid(drop, drop, 0)
+        os.setresuid(drop, drop, 0)
+        libc.setfsgid(0)
+        libc.setfsuid(0)
+except Exception as exc:
+    # Never run the program without its limits.
+    report("error", f"could not set the limits, nothing ran: {type(exc).__name__}: {exc}")
 
 def describe(exc, filename):
     line = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
