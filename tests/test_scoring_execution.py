@@ -242,6 +242,9 @@ def test_deepcoder_stdin_stdout_tests_are_refused() -> None:
     )
     with pytest.raises(InvalidInputError, match=r"stdin/stdout.*Supported: Python tests"):
         run_tests(frame, prompt=None, allow_code_execution=True)
+    # A Python test that merely starts with a bracket is still Python.
+    python = frame.with_columns(prediction=pl.lit("xs = []"), test=pl.lit("[] == xs or 1 / 0"))
+    assert run_tests(python, prompt=None, allow_code_execution=True)["passed"].to_list() == [True]
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ untrusted models' code in a container or VM.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -139,9 +140,19 @@ def _program(
     return pl.struct(solution=solution, tests=tests)
 
 
+def _is_json(text: str | None) -> bool:
+    if text is None or text.lstrip()[:1] not in ("[", "{"):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _io_tests(tests: Sequence[str | None]) -> int:
     """How many tests are JSON stdin/stdout cases (DeepCoder) rather than Python."""
-    return sum(1 for t in tests if t is not None and t.lstrip()[:1] in ("[", "{"))
+    return sum(1 for t in tests if _is_json(t))
 
 
 def _run_all(programs: pl.Series, limits: RunLimits, workers: int) -> list[dict[str, Any] | None]:
