@@ -351,6 +351,19 @@ def test_disk_filler_is_stopped_by_the_file_size_limit() -> None:
     assert "file size limit" in str(row["detail"])
 
 
+def test_process_limit_as_an_ordinary_user_leaves_room_above_the_running_tasks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crucible_pl.scoring import _sandbox
+
+    monkeypatch.setattr(_sandbox.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(_sandbox.os, "getuid", lambda: 1000)
+    monkeypatch.setattr(_sandbox, "_tasks_of_user", lambda uid: 500 if uid == 1000 else -1)
+    assert _sandbox._process_limit(RunLimits(processes=64)) == (564, -1)
+    monkeypatch.setattr(_sandbox.os, "geteuid", lambda: 0)
+    assert _sandbox._process_limit(RunLimits(processes=64)) == (64, 65534)
+
+
 def test_nothing_runs_when_a_limit_cannot_be_set(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     program = f"open({str(marker)!r}, 'w').write('x')"
