@@ -267,7 +267,8 @@ class EvalResult:
         Prediction rows ignored as repeats of an earlier id.
     provenance
         Caller-supplied provenance plus an ``"evaluation"`` entry recording family,
-        metrics, seeds and versions.
+        metrics, the extraction strategy of each metric (``"extraction"``: metric ->
+        ``{"strategy", "description"}``), seeds and versions.
 
     Examples
     --------
@@ -278,6 +279,8 @@ class EvalResult:
     >>> result = evaluate(refs, preds, family="math", n_bootstrap=0)
     >>> result
     EvalResult(family='math', items=2, math_match=0.5000 ± 0.5000)
+    >>> result.provenance["evaluation"]["extraction"]["math_match"]["strategy"]
+    'math'
     """
 
     items: pl.DataFrame
