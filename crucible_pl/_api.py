@@ -142,7 +142,23 @@ def load_lazy(
 
 @dataclass(frozen=True)
 class SplitInfo:
-    """One split of a config: its row count (``None`` when unknown) and data files."""
+    """One split of a config: its row count (``None`` when unknown) and data files.
+
+    Parameters
+    ----------
+    name
+        The split name, e.g. ``"test"``.
+    num_rows
+        Rows, from the Parquet footers or the card; ``None`` when unknown.
+    num_files
+        Data files of the split.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> crucible_pl.info("gsm8k").splits[0]
+    SplitInfo(name='test', num_rows=40, num_files=1)
+    """
 
     name: str
     num_rows: int | None
@@ -156,6 +172,33 @@ class DatasetInfo:
     ``columns`` are the raw columns with their Polars dtypes; ``features`` the Hub
     ``datasets`` features stored in the Parquet metadata (e.g. ``ClassLabel`` names);
     ``canonical`` the normalized schema of a registered dataset.
+
+    Parameters
+    ----------
+    name, repo
+        The name asked for, and its Hub repo id.
+    revision, sha
+        The revision asked for, and the commit sha it resolved to.
+    config, configs, default_config
+        The config described, every config of the dataset, and the default one.
+    splits
+        One :class:`SplitInfo` per split of ``config``.
+    columns, features, canonical
+        As above.
+    family, license, description
+        From the registry, for a registered name; else ``None`` (``license`` may come
+        from the card).
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> about = crucible_pl.info("gsm8k")
+    >>> about
+    <DatasetInfo gsm8k (openai/gsm8k@...) config='main' family=math splits: test=40, ...>
+    >>> about.configs, about.default_config
+    (('main', 'socratic'), 'main')
+    >>> list(about.canonical)
+    ['id', 'input', 'expected', 'solution']
     """
 
     name: str

@@ -38,7 +38,40 @@ _REGISTERED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}")
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where the rows of a load came from: enough to reload exactly the same data."""
+    """Where the rows of a load came from: enough to reload exactly the same data.
+
+    :attr:`Dataset.provenance <crucible_pl.Dataset.provenance>` holds one;
+    :meth:`Dataset.save <crucible_pl.Dataset.save>` stores it in the Parquet metadata.
+
+    Parameters
+    ----------
+    name
+        The name loaded: a registered name or a Hub repo id.
+    repo
+        The Hub repo id, ``"owner/name"``.
+    config, split
+        The config, and the split as asked for (slice included, e.g. ``"test[:10]"``).
+    revision
+        The revision asked for (branch, tag or commit).
+    sha
+        The commit sha it resolved to: pass it as ``revision=`` to reload the same bytes.
+    family
+        The dataset family of a registered name; ``None`` for raw rows.
+    spec_version
+        The version of the registered normalizer; ``None`` for raw rows.
+    source
+        ``"hub"``, ``"synthetic"``, ``"disk"``, or ``"concat"``/``"interleave"``.
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> p = crucible_pl.load("gsm8k", "test[:3]").provenance
+    >>> p.repo, p.config, p.split, p.family
+    ('openai/gsm8k', 'main', 'test[:3]', 'math')
+    >>> again = crucible_pl.load(p.repo, "test[:3]", config=p.config, revision=p.sha, raw=True)
+    >>> again.provenance.sha == p.sha
+    True
+    """
 
     name: str
     repo: str
@@ -51,6 +84,21 @@ class Provenance:
     source: str = "hub"
 
     def as_dict(self) -> dict[str, Any]:
+        """The fields as a dict (what :meth:`Dataset.save` stores, as JSON).
+
+        Returns
+        -------
+        dict[str, Any]
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> fields = crucible_pl.load("gsm8k", "test[:3]").provenance.as_dict()
+        >>> sorted(fields)
+        ['config', 'family', 'name', 'repo', 'revision', 'sha', 'source', 'spec_version', 'split']
+        >>> crucible_pl.Provenance(**fields).as_dict() == fields
+        True
+        """
         return dict(self.__dict__)
 
 
