@@ -9,7 +9,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from crucible_pl.scoring import choice_match, extract_answer, extract_choice_letter
+from crucible_pl.scoring import choice_match, evaluate, extract_answer, extract_choice_letter
+
+from .conftest import NO_SHARED, SHARED_HUB
+
+LETTERS = "ABCDEFGHIJ"
 
 
 def _letters(texts: list[str | None]) -> list[str | None]:
@@ -181,3 +185,78 @@ def test_choice_match_free_text_reads_these_forms() -> None:
         True,
         False,
     ]
+
+
+# --- real MMLU rows: every form of the gold letter scores 1, a wrong final answer 0 ------
+
+MMLU = SHARED_HUB / "datasets/cais/mmlu"
+FORMS = [
+    "({})",
+    "{}.",
+    "{})",
+    "\\textbf{{({})}}",
+    "\\boxed{{{}}}",
+    "$\\boxed{{\\text{{{}}}}}$",
+    "**{}**",
+    "**({})**",
+    "Answer: {}",
+    "**Answer:** {}",
+    "The answer is ({}).",
+    "The correct answer is {}",
+    "the best option is {}",
+    "Final answer: {}",
+]
+
+
+def _mmlu_rows() -> pl.DataFrame:
+    frames = [
+        pl.read_parquet(MMLU / subject / "test-00000-of-00001.parquet").head(40)
+        for subject in ("abstract_algebra", "high_school_us_history")
+    ]
+    return (
+        pl.concat(frames)
+        .with_row_index("row")
+        .select(
+            pl.col("row").cast(pl.String).alias("id"),
+            pl.col("answer").alias("expected"),
+            "choices",
+        )
+    )
+
+
+def _score(refs: pl.DataFrame, replies: list[str]) -> list[bool]:
+    preds = refs.select("id").with_columns(prediction=pl.Series(replies))
+    result = evaluate(refs, preds, family="multiple_choice", n_bootstrap=0)
+    assert result.provenance["evaluation"]["extraction"]["choice_match"]["strategy"] == (
+        "choice_letter"
+    )
+    return result.items["choice_match"].to_list()
+
+
+@pytest.mark.skipif(not MMLU.is_dir(), reason=NO_SHARED)
+@pytest.mark.parametrize("form", FORMS)
+def test_real_mmlu_gold_letter_in_each_form_scores_one(form: str) -> None:
+    refs = _mmlu_rows()
+    gold = [LETTERS[e] for e in refs["expected"]]
+    wrong = [[x for x in "ABCD" if x != g] for g in gold]
+    alone = [form.format(g) for g in gold]
+    # The same answer after a discussion that names the three other letters first.
+    discussed = [
+        f"Let's see. ({w[0]}) fails, option {w[1]} is wrong and {w[2]} is a distractor.\n"
+        + form.format(g)
+        for g, w in zip(gold, wrong, strict=True)
+    ]
+    assert _score(refs, alone) == [True] * refs.height
+    assert _score(refs, discussed) == [True] * refs.height
+
+
+@pytest.mark.skipif(not MMLU.is_dir(), reason=NO_SHARED)
+def test_real_mmlu_last_answer_cue_wins_over_the_gold_letter_mentioned_first() -> None:
+    refs = _mmlu_rows()
+    gold = [LETTERS[e] for e in refs["expected"]]
+    replies = [
+        f"At first ({g}) looks right, and the answer might be {g}. But it fails the last "
+        f"condition, so the answer is {next(x for x in 'ABCD' if x != g)}."
+        for g in gold
+    ]
+    assert _score(refs, replies) == [False] * refs.height
