@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import typing
 from collections.abc import Iterator
 from types import ModuleType
 
@@ -62,6 +63,8 @@ def public_objects() -> Iterator[tuple[str, object]]:
             obj = getattr(module, name)
             if isinstance(obj, ModuleType) or not (inspect.isclass(obj) or callable(obj)):
                 continue  # submodules are checked as modules; constants have no examples
+            if typing.get_origin(obj) is not None:
+                continue  # a type alias (Literal[...], Callable[...], A | B): no docstring
             if id(obj) in seen or _skipped(_defined_in(obj)):
                 continue
             seen.add(id(obj))
