@@ -170,6 +170,25 @@ def test_null_stays_null() -> None:
     assert _letters([None, "B"]) == [None, "B"]
 
 
+def test_per_group_equals_whole_frame() -> None:
+    # The weaker tiers run only on rows without an explicit answer (a filter and a
+    # gather): per group in agg, and on an empty frame, the result must not change.
+    replies = ["Answer: B", "I think D is right", None, "A bit unsure", "(C)", "x"]
+    frame = pl.DataFrame({"g": [1, 1, 2, 2, 3, 3], "r": replies})
+    whole = frame.select(extract_choice_letter("r"))["r"].to_list()
+    assert whole == ["B", "D", None, None, "C", None]
+    per_group = (
+        frame.with_row_index("i")
+        .group_by("g")
+        .agg("i", extract_choice_letter("r"))
+        .explode("i", "r")
+        .sort("i")["r"]
+        .to_list()
+    )
+    assert per_group == whole
+    assert frame.clear().select(extract_choice_letter("r")).height == 0
+
+
 def test_keeps_the_column_name() -> None:
     out = pl.DataFrame({"reply": ["Answer: B"]}).select(extract_choice_letter("reply"))
     assert out.columns == ["reply"]

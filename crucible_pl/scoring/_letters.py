@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crucible_pl.scoring._text import ColumnOrExpr, _as_text, _named
+from crucible_pl.scoring._text import ColumnOrExpr, _as_text, _computed_where, _named
 
 __all__ = ["extract_choice_letter"]
 
@@ -123,6 +123,24 @@ def _last_named(text: pl.Expr) -> pl.Expr:
     return pl.coalesce(last.str.extract(_NAMED, 1), last.str.extract(_NAMED, 2))
 
 
+def _weaker_tiers(text: pl.Expr) -> pl.Expr:
+    """Tiers 2 to 6, in order (the module documentation lists them)."""
+    standalone = (
+        text.str.extract_all(_STANDALONE)
+        .list.eval(pl.element().filter(pl.element().str.contains(_STANDALONE_OK)))
+        .list.last()
+        .str.head(1)
+    )
+    return pl.coalesce(
+        text.str.extract_all(_LETTER_LINE).list.last().str.extract(_LETTER_IN_LINE, 1),
+        text.str.extract(_LEADING_LETTER, 1),
+        text.str.extract(_LEADING_LOWER_LETTER, 1),
+        _last_named(text),
+        text.str.extract_all(_BRACKETED).list.last().str.extract(_BRACKETED, 1),
+        standalone,
+    )
+
+
 def extract_choice_letter(expr: ColumnOrExpr) -> pl.Expr:
     r"""Find a choice letter A-J in a free-text reply (the ``"choice_letter"`` strategy).
 
@@ -154,21 +172,17 @@ def extract_choice_letter(expr: ColumnOrExpr) -> pl.Expr:
     >>> pl.DataFrame({"r": replies}).select(extract_choice_letter("r"))["r"].to_list()
     ['B', 'C', 'D', 'E', None]
     """
-    text = pl.field("text")
-    standalone = (
-        text.str.extract_all(_STANDALONE)
-        .list.eval(pl.element().filter(pl.element().str.contains(_STANDALONE_OK)))
-        .list.last()
-        .str.head(1)
+    text, explicit = pl.field("text"), pl.field("explicit")
+    found = (
+        pl.struct(text=_unmarked(_as_text(expr)))
+        .struct.with_fields(explicit=_last_explicit(text))
+        .struct.with_fields(
+            # Most replies that reason state their answer (tier 1): the other tiers run
+            # only on the rows without one.
+            letter=pl.coalesce(
+                explicit,
+                _computed_where(explicit.is_null(), _weaker_tiers, text, dtype=pl.String()),
+            ).str.to_uppercase()
+        )
     )
-    letter = pl.coalesce(
-        _last_explicit(text),
-        text.str.extract_all(_LETTER_LINE).list.last().str.extract(_LETTER_IN_LINE, 1),
-        text.str.extract(_LEADING_LETTER, 1),
-        text.str.extract(_LEADING_LOWER_LETTER, 1),
-        _last_named(text),
-        text.str.extract_all(_BRACKETED).list.last().str.extract(_BRACKETED, 1),
-        standalone,
-    ).str.to_uppercase()
-    found = pl.struct(text=_unmarked(_as_text(expr))).struct.with_fields(letter=letter)
     return _named(found.struct.field("letter"), expr)
