@@ -64,8 +64,8 @@ import polars as pl
 
 from crucible_pl.errors import InvalidInputError
 from crucible_pl.scoring._letters import extract_choice_letter
-from crucible_pl.scoring._math import _fold_lookalikes
-from crucible_pl.scoring._numeric import _number_text
+from crucible_pl.scoring._math import _fold_lookalikes, _magnitudes_as_exponents
+from crucible_pl.scoring._numeric import _number_text, _picked_number
 from crucible_pl.scoring._text import ColumnOrExpr, _as_text, _named
 
 __all__ = ["Strategy", "extract_answer"]
@@ -81,6 +81,15 @@ _WRAPPED = r"(?s)^(?:\$\$(.+)\$\$|\$([^$]+)\$|\\\((.+)\\\)|\\\[(.+)\\\])$"
 _MAX_EXPRESSION_CHARS = 120
 # Two plain words in a row (LaTeX commands and \text{...} bodies removed first).
 _TWO_WORDS = r"[A-Za-z]{2,}[ \t]+[A-Za-z]{2,}"
+_WORD = r"[A-Za-z]{2,}"
+_FLAT_BOX = r"\\boxed\{([^{}]*)\}"
+# Two or more brace-free boxes joined by "," or "and", then no other box to the end.
+_BOX_RUN = r"((?:\\boxed\{[^{}]*\}[\s$]*(?:,|and|,\s*and)[\s$]*)+\\boxed\{[^{}]*\})[^\\]*$"
+# A closing aside: words in brackets at the very end.
+_ASIDE = r"\([^()]*[A-Za-z]{2,}[ \t]+[A-Za-z]{2,}[^()]*\)[\s.]*$"
+# A hedge: the last two numbers joined by "or".
+_HEDGE = r"(-?\d[\d,.]*\s+or\s+-?\d[\d,.]*)\D*$"
+_ASSIGNMENT = r"^\s*[A-Za-z]\s*="
 
 
 def _after_last(text: pl.Expr, marker: str) -> pl.Expr:
@@ -97,12 +106,18 @@ def _gsm8k(text: pl.Expr) -> pl.Expr:
     )
 
 
-def _boxed(text: pl.Expr) -> pl.Expr:
-    # \fbox{ reads as \boxed{, and a brace-less "\boxed 5" as "\boxed{5}" (up to "$" or
-    # the line end, as lm-eval's last_boxed_only_string).
-    text = text.str.replace_all(r"\\fbox\{", r"\boxed{").str.replace_all(
+def _box_forms(text: pl.Expr) -> pl.Expr:
+    """``\\fbox{`` read as ``\\boxed{``, and a brace-less ``\\boxed 5`` as ``\\boxed{5}``.
+
+    The brace-less content runs up to ``$`` or the line end, as lm-eval's
+    ``last_boxed_only_string`` reads it.
+    """
+    return text.str.replace_all(r"\\fbox\{", r"\boxed{").str.replace_all(
         r"\\boxed[ \t]+([^{$\n][^$\n]*)", r"\boxed{$1}"
     )
+
+
+def _boxed(text: pl.Expr) -> pl.Expr:
     # A regex cannot match nested braces, so: take the text after the last "\boxed{",
     # cut it into brace tokens and brace-free runs, give "{" +1 and "}" -1, and keep the
     # tokens before the running depth first drops below zero (the closing brace). If it
@@ -110,7 +125,7 @@ def _boxed(text: pl.Expr) -> pl.Expr:
     depth = pl.element().replace_strict({"{": 1, "}": -1}, default=0, return_dtype=pl.Int32)
     tail, content = pl.field("tail"), pl.field("content")
     return (
-        pl.struct(tail=_after_last(text, r"\boxed{"))
+        pl.struct(tail=_after_last(_box_forms(text), r"\boxed{"))
         .struct.with_fields(
             content=tail.str.extract_all(r"[^{}]+|[{}]")
             .list.eval(pl.element().filter(depth.cum_sum().cum_min() >= 0))
@@ -120,6 +135,20 @@ def _boxed(text: pl.Expr) -> pl.Expr:
             content=pl.when(content.str.len_bytes() < tail.str.len_bytes()).then(content)
         )
         .struct.field("content")
+    )
+
+
+def _box_list(text: pl.Expr) -> pl.Expr:
+    """Several boxes closing a reply, joined by commas or "and": their contents, joined.
+
+    ``The roots are $\\boxed{-2}$ and $\\boxed{1}$.`` gives ``-2, 1`` (Math-Verify reads
+    such runs as one set). Only brace-free box contents; null without such a run.
+    """
+    run = _box_forms(text).str.extract(_BOX_RUN, 1)
+    return (
+        run.str.extract_all(_FLAT_BOX)
+        .list.eval(pl.element().str.extract(_FLAT_BOX, 1))
+        .list.join(", ")
     )
 
 
@@ -144,39 +173,84 @@ def _leading_span(answer: pl.Expr) -> pl.Expr:
 
 def _whole_expression(text: pl.Expr) -> pl.Expr:
     """The reply itself when it is one short math expression (rule 4 of ``"math"``)."""
-    whole = _unwrapped(text.str.strip_chars().str.strip_chars_end(".").str.strip_chars())
-    whole = whole.str.strip_chars().str.strip_chars_end(".").str.strip_chars()
-    prose = (
-        whole.str.replace_all(r"\\(?:text|mbox|textbf|mathrm)\{[^{}]*\}", " ")
-        .str.replace_all(r"\\[A-Za-z]+", " ")
-        .str.contains(_TWO_WORDS)
+    whole = pl.field("whole")
+    return (
+        pl.struct(
+            whole=_unwrapped(text.str.strip_chars().str.strip_chars_end(".").str.strip_chars())
+        )
+        .struct.with_fields(
+            whole=whole.str.strip_chars().str.strip_chars_end(".").str.strip_chars()
+        )
+        .struct.with_fields(
+            plain=whole.str.replace_all(
+                r"\\(?:text|mbox|textbf|mathrm)\{[^{}]*\}", " "
+            ).str.replace_all(r"\\[A-Za-z]+", " ")
+        )
+        .struct.with_fields(
+            whole=pl.when(
+                (whole.str.len_chars() <= _MAX_EXPRESSION_CHARS)
+                & (whole.str.len_bytes() > 0)
+                & whole.str.contains(r"[\n$]").not_()
+                & pl.field("plain").str.contains(_TWO_WORDS).not_()
+                & (pl.field("plain").str.count_matches(_WORD) < 3)
+            ).then(whole)
+        )
+        .struct.field("whole")
     )
-    short = (whole.str.len_chars() <= _MAX_EXPRESSION_CHARS) & ~whole.str.contains("\n")
-    return pl.when(short & ~prose & (whole.str.len_bytes() > 0)).then(whole)
 
 
 def _last_span_or_number(text: pl.Expr) -> pl.Expr:
-    """Rule 5 of ``"math"``: the rightmost of the last math span and the last number."""
-    marked = text.str.replace_all(_SPAN, "\x00")
-    digit_after = _after_last(marked, "\x00").str.contains(r"\d")
-    span = _unwrapped(text.str.extract_all(_SPAN).list.last())
-    after_equals = span.str.split("=").list.last().str.strip_chars()
-    use_span = digit_after.not_() & (after_equals.str.len_bytes() > 0)
-    return pl.when(use_span).then(after_equals).otherwise(_number_text(text, "last"))
+    """Rule 5 of ``"math"``: the last math span, or the last number after it.
+
+    The span wins when no digit follows it, or when it assigns a value to a variable
+    (``$k=5$, and the bin has 15 balls`` gives ``5``). A closing aside in brackets
+    (``(Toulouse alone has 160.)``) is not read, and a hedge ``12 or 13`` comes out
+    whole (it matches neither number).
+    """
+    f = pl.field
+    text = text.str.replace(_ASIDE, "")
+    return (
+        pl.struct(
+            span=_unwrapped(text.str.extract_all(_SPAN).list.last()),
+            digit_after=_after_last(text.str.replace_all(_SPAN, "\x00"), "\x00").str.contains(
+                r"\d"
+            ),
+            hedge=text.str.extract(_HEDGE, 1),
+            # The number as written, but for "$" and ",": a "%" stays (50% may be 1/2).
+            number=_picked_number(text, "last").str.replace_all(r"[^0-9.eE+\-/%]", ""),
+            word=text.str.extract_all(_WORD).list.last(),
+        )
+        .struct.with_fields(
+            value=f("span").str.split("=").list.last().str.strip_chars(),
+            assignment=f("span").str.contains(_ASSIGNMENT),
+        )
+        .struct.with_fields(
+            answer=pl.when(
+                (f("value").str.len_bytes() > 0) & (f("digit_after").not_() | f("assignment"))
+            )
+            .then(f("value"))
+            .otherwise(pl.coalesce(f("hedge"), f("number"), f("word")))
+        )
+        .struct.field("answer")
+    )
 
 
 def _math(text: pl.Expr) -> pl.Expr:
+    # An escaped dollar (currency in LaTeX) must not open or close a math span: it is
+    # held as \x01 while the rules run.
     folded = pl.field("folded")
+    prepared = _magnitudes_as_exponents(_fold_lookalikes(text).str.replace_all(r"\\\$", "\x01"))
     return (
-        pl.struct(folded=_fold_lookalikes(text))
+        pl.struct(folded=prepared)
         .struct.with_fields(
             answer=pl.coalesce(
+                _box_list(folded),
                 _boxed(folded),
                 _leading_span(_answer_is(folded)),
                 _gsm8k(folded),
                 _whole_expression(folded),
                 _last_span_or_number(folded),
-            )
+            ).str.replace_all("\x01", r"\$", literal=True)
         )
         .struct.field("answer")
     )

@@ -68,6 +68,16 @@ def _fold_lookalikes(text: pl.Expr) -> pl.Expr:
     return text.str.replace_many(list(_LOOKALIKES), list(_LOOKALIKES.values()))
 
 
+_MAGNITUDES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+
+
+def _magnitudes_as_exponents(text: pl.Expr) -> pl.Expr:
+    """``1.45 million`` becomes ``1.45e6``, a form the number rules read exactly."""
+    for word, exponent in _MAGNITUDES.items():
+        text = text.str.replace_all(rf"(\d)[ \t]+(?i:{word})\b", f"${{1}}e{exponent}")
+    return text
+
+
 # Literal deletions, one Aho-Corasick pass (str.replace_many). Longer keys first where
 # one is a prefix of another.
 _DELETED = [
@@ -92,7 +102,7 @@ _DELETED = [
 ]
 # A unit after the answer, in a \text{ ...} (or \mbox, \mathrm) whose content starts with
 # a space (strip_string's remove_right_units), or in plain words.
-_TEXT_UNIT = r"^(.*\S)\s*\\(?:text|mbox|mathrm)\{\s[^{}]*\}$"
+_TEXT_UNIT = r"^(.*\S)\s*\\(?:text|mbox|mathrm)\{(\s[^{}]*)\}$"
 _WORD_UNIT = r"^(.*[\d}])\s+((?:[A-Za-z]{2,}\.?\s*){1,3})$"
 # Words after a number that change its value or make it an expression, not a unit.
 _NOT_A_UNIT = (
@@ -100,6 +110,7 @@ _NOT_A_UNIT = (
     r"|cubed|and|or|to|times|plus|minus|over|divided|mod|choose|sqrt|cdot|frac)\b"
 )
 _WRAPPER = r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mbox)\{([^{}]*)\}"
+_PLAIN_WORDS = r"^[A-Za-z]{2,}$"
 _LEADING_VARIABLE = r"^[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?="
 _THOUSANDS = r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
 # Numbers: a decimal (maybe an integer, maybe an exponent) or a fraction of integers.
@@ -137,22 +148,49 @@ def normalize_math_answer(expr: ColumnOrExpr) -> pl.Expr:
     >>> pl.DataFrame({"a": answers}).select(normalize_math_answer("a"))["a"].to_list()
     ['\\\\frac{1}{2}', '(3,4)', '10', '5.4', '1234', '11\\\\sqrt{2}', '-5', '20']
     """
-    t = pl.field("t")
-    unit = pl.field("unit")
-    text = _fold_lookalikes(_as_text(expr)).str.strip_chars()
-    # Delimiters and escaped dollars: "\$" is currency, "$", "\(", "\)", "\[", "\]" wrap math.
-    text = text.str.replace_all(r"\\\$|\$|^\\[\(\[]|\\[\)\]]$", "")
-    text = text.str.replace_many(_DELETED, [""] * len(_DELETED))
-    text = text.str.replace_all(r"\\[dt]frac", r"\frac").str.replace_all(r"\\[dt]binom", r"\binom")
-    text = text.str.replace(_TEXT_UNIT, "$1").str.strip_chars()
-    # Each step reads the struct field of the step before, so nothing is computed twice.
-    normalized = (
-        pl.struct(t=text)
-        .struct.with_fields(unit=t.str.extract_groups(_WORD_UNIT))
+    return _named(_parts(_as_text(expr)).struct.field("t"), expr)
+
+
+def _parts(text: pl.Expr) -> pl.Expr:
+    """Struct of the normalized answer ``t``, its ``unit`` (or null) and ``percent``.
+
+    ``unit`` is the dropped unit, lower-case letters without a plural ``s``
+    (``\\text{ cents}`` gives ``cent``); ``percent`` whether a ``%`` or "percent" was
+    dropped. Each step reads the struct field of the step before, so nothing is
+    computed twice.
+    """
+    t, unit = pl.field("t"), pl.field("unit")
+    return (
+        pl.struct(t=_magnitudes_as_exponents(_fold_lookalikes(text).str.strip_chars()))
+        .struct.with_fields(percent=t.str.contains(r"%|(?i:\bpercent\b)"))
         .struct.with_fields(
-            t=pl.when(unit.struct.field("2").str.contains(_NOT_A_UNIT).not_())
-            .then(unit.struct.field("1"))
-            .otherwise(t)
+            # "\$" is currency; "$", "\(", "\)", "\[", "\]" delimit math.
+            t=t.str.replace_all(r"\\\$|\$|^\\[\(\[]|\\[\)\]]$|\s*(?i:\bpercent\b)", "")
+            .str.replace_many(_DELETED, [""] * len(_DELETED))
+            .str.replace_all(r"\\[dt]frac", r"\frac")
+            .str.replace_all(r"\\[dt]binom", r"\binom")
+            .str.strip_chars()
+        )
+        .struct.with_fields(
+            unit=pl.coalesce(
+                t.str.extract_groups(_TEXT_UNIT).pipe(
+                    lambda text_unit: pl.when(text_unit.struct.field("1").is_not_null()).then(
+                        text_unit
+                    )
+                ),
+                t.str.extract_groups(_WORD_UNIT).pipe(
+                    lambda word: pl.when(
+                        word.struct.field("2").str.contains(_NOT_A_UNIT).not_()
+                    ).then(word)
+                ),
+            )
+        )
+        .struct.with_fields(
+            t=pl.coalesce(unit.struct.field("1"), t),
+            unit=unit.struct.field("2")
+            .str.to_lowercase()
+            .str.replace_all(r"[^a-z]", "")
+            .str.strip_suffix("s"),
         )
         .struct.with_fields(
             t=t.str.replace_all(_WRAPPER, "$1")
@@ -162,13 +200,12 @@ def normalize_math_answer(expr: ColumnOrExpr) -> pl.Expr:
             .str.replace_all(r"\\frac(\{[^{}]*\})\s*([0-9A-Za-z])", r"\frac$1{$2}")
             .str.replace_all(r"\s+", "")
             .str.strip_chars_end(".")
+            .str.replace(r"^\(([A-Z])\)$", "$1")
         )
         .struct.with_fields(
             t=pl.when(t.str.contains(_THOUSANDS)).then(t.str.replace_all(",", "")).otherwise(t)
         )
-        .struct.field("t")
     )
-    return _named(normalized, expr)
 
 
 def _number(text: pl.Expr) -> pl.Expr:
@@ -324,48 +361,81 @@ def math_match(
         raise InvalidInputError(
             f"Invalid timeout={timeout!r}: expected a positive number of seconds, e.g. 5.0."
         )
-    pred_text, ref_text = pl.field("pred_text"), pl.field("ref_text")
-    pred, ref = pl.field("pred"), pl.field("ref")
-    pred_number, ref_number = pl.field("pred_number"), pl.field("ref_number")
-    pred_has_eq, ref_has_eq = pred.str.contains("="), ref.str.contains("=")
-    both_numbers = (
-        pred_number.struct.field("num").is_not_null() & ref_number.struct.field("num").is_not_null()
+    f = pl.field
+    pred_text, ref_text, pred, ref = f("pred_text"), f("ref_text"), f("pred"), f("ref")
+    pred_parts, ref_parts = f("pred_parts"), f("ref_parts")
+    pred_number, ref_number = f("pred_number"), f("ref_number")
+
+    def number(side: pl.Expr, name: str) -> pl.Expr:
+        return side.struct.field(name)
+
+    def same_value(p_den: pl.Expr, r_den: pl.Expr) -> pl.Expr:
+        # p == r as fractions: p_num / p_den == r_num / r_den, exactly in Int128.
+        return number(pred_number, "num") * r_den == number(ref_number, "num") * p_den
+
+    p_den, r_den = number(pred_number, "den"), number(ref_number, "den")
+    pred_percent = pred_parts.struct.field("percent")
+    ref_percent = ref_parts.struct.field("percent")
+    numbers_equal = (
+        same_value(p_den, r_den)
+        # A predicted "50%" is 50 (GSM8K keys write the bare number) and also 1/2; a
+        # predicted 0.44 is not a reference's "44%" (the question asked for a percent).
+        | (pred_percent & same_value(p_den * 100, r_den))
+        # The one tolerance: a decimal reference, to Math-Verify's 6 decimal places.
+        | (
+            number(ref_number, "decimal")
+            & (
+                number(pred_number, "value").round(_DECIMAL_PLACES)
+                == number(ref_number, "value").round(_DECIMAL_PLACES)
+            )
+        )
     )
-    both_integers = (
-        pred_number.struct.field("integer").is_not_null()
-        & ref_number.struct.field("integer").is_not_null()
+    pred_unit, ref_unit = pred_parts.struct.field("unit"), ref_parts.struct.field("unit")
+    pred_word, ref_word = pred.str.contains(_PLAIN_WORDS), ref.str.contains(_PLAIN_WORDS)
+    pred_is_number = (
+        number(pred_number, "num").is_not_null() | number(pred_number, "integer").is_not_null()
     )
-    exact = pred_number.struct.field("num") * ref_number.struct.field(
-        "den"
-    ) == ref_number.struct.field("num") * pred_number.struct.field("den")
-    rounded = pred_number.struct.field("value").round(_DECIMAL_PLACES) == ref_number.struct.field(
-        "value"
-    ).round(_DECIMAL_PLACES)
-    numbers_equal = exact | (ref_number.struct.field("decimal") & rounded)
+    ref_is_number = (
+        number(ref_number, "num").is_not_null() | number(ref_number, "integer").is_not_null()
+    )
     verdict = (
         pl.when(pred_text.is_null() | ref_text.is_null() | (pred == ""))
         .then(pl.lit(False))
+        # "9 a.m." is not "9 p.m.": two different units, whatever comes before them.
+        .when(pred_unit.is_not_null() & ref_unit.is_not_null() & (pred_unit != ref_unit))
+        .then(pl.lit(False))
         .when(pred == ref)
         .then(pl.lit(True))
-        .when(both_integers)
-        .then(pred_number.struct.field("integer") == ref_number.struct.field("integer"))
-        .when(both_numbers)
+        .when(pred_is_number & ref_is_number & ~pred_percent & ~ref_percent)
+        .then(
+            pl.when(
+                number(pred_number, "integer").is_not_null()
+                & number(ref_number, "integer").is_not_null()
+            )
+            .then(number(pred_number, "integer") == number(ref_number, "integer"))
+            .otherwise(numbers_equal)
+        )
+        .when(number(pred_number, "num").is_not_null() & number(ref_number, "num").is_not_null())
         .then(numbers_equal)
+        # Words: "East" is "\text{east}"; a word is never a number.
+        .when(pred_word & ref_word)
+        .then(pred.str.to_lowercase() == ref.str.to_lowercase())
+        .when((pred_word & ref_is_number) | (pred_is_number & ref_word))
+        .then(pl.lit(False))
     )
     frame = (
         pl.struct(
             pred_text=_fold_lookalikes(_as_text(prediction)),
             ref_text=_fold_lookalikes(_as_text(reference)),
         )
-        .struct.with_fields(
-            pred=normalize_math_answer(pred_text), ref=normalize_math_answer(ref_text)
-        )
+        .struct.with_fields(pred_parts=_parts(pred_text), ref_parts=_parts(ref_text))
+        .struct.with_fields(pred=pred_parts.struct.field("t"), ref=ref_parts.struct.field("t"))
         # A leading "x =" goes when the other side has no "=".
         .struct.with_fields(
-            pred=pl.when(ref_has_eq.not_())
+            pred=pl.when(ref.str.contains("=").not_())
             .then(pred.str.replace(_LEADING_VARIABLE, ""))
             .otherwise(pred),
-            ref=pl.when(pred_has_eq.not_())
+            ref=pl.when(pred.str.contains("=").not_())
             .then(ref.str.replace(_LEADING_VARIABLE, ""))
             .otherwise(ref),
         )
