@@ -666,6 +666,11 @@ def test_explicit_execution_metric_needs_opt_in_too() -> None:
         )
 
 
+def test_allow_code_execution_must_be_a_bool() -> None:
+    with pytest.raises(InvalidInputError, match=r"allow_code_execution='yes'.*True, False"):
+        evaluate(CODE_REFS, CODE_PREDS, family="code", allow_code_execution="yes")  # type: ignore[arg-type]
+
+
 def test_code_text_metrics_chosen_explicitly_need_no_opt_in() -> None:
     result = evaluate(
         CODE_REFS,

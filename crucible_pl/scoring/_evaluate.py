@@ -497,6 +497,11 @@ def _check_code_execution(
     resolved: Mapping[str, str | MetricFn], allow: bool | None, *, defaults: bool
 ) -> None:
     """Refuse, before any work, to run predictions as code without an opt-in."""
+    if allow is not None and not isinstance(allow, bool):
+        raise InvalidInputError(
+            f"Invalid allow_code_execution={allow!r}: expected True, False or None (None "
+            "reads CRUCIBLE_PL_ALLOW_CODE_EXECUTION)."
+        )
     runs_code = [name for name, metric in resolved.items() if metric == "execution"]
     if not runs_code or _config.allow_code_execution(allow):
         return
