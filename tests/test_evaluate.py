@@ -18,8 +18,15 @@ from crucible_pl.errors import (
     InvalidInputError,
     ValidationError,
 )
-from crucible_pl.scoring import EXTRACTIONS, EvalResult, evaluate, exact_match, token_f1
-from crucible_pl.scoring import _evaluate as evaluate_module
+from crucible_pl.scoring import (
+    EXTRACTIONS,
+    EvalResult,
+    _bootstrap,
+    _metrics,
+    evaluate,
+    exact_match,
+    token_f1,
+)
 
 from .conftest import NO_SHARED, SHARED_HUB
 
@@ -382,8 +389,8 @@ def test_seed_out_of_range_is_refused() -> None:
 
 def test_block_bootstrap_for_large_strata(monkeypatch: pytest.MonkeyPatch) -> None:
     # Shrink the unit cap so a 2,000-item stratum takes the block path quickly.
-    monkeypatch.setattr(evaluate_module, "_MAX_UNITS", 100)
-    monkeypatch.setattr(evaluate_module, "_MIN_UNITS", 20)
+    monkeypatch.setattr(_bootstrap, "_MAX_UNITS", 100)
+    monkeypatch.setattr(_bootstrap, "_MIN_UNITS", 20)
     values = [float((k * 7919) % 10 < 3) for k in range(2000)]
     refs, preds = _scores_frame(values)
     options = {
@@ -495,7 +502,7 @@ def test_default_extraction_per_family_is_recorded() -> None:
 
 
 def test_every_extraction_strategy_is_described_and_runs() -> None:
-    assert set(EXTRACTIONS) == set(evaluate_module._EXTRACTORS)
+    assert set(EXTRACTIONS) == set(_metrics._EXTRACTORS)
     for strategy in EXTRACTIONS:
         result = evaluate(MATH_REFS, MATH_PREDS, family="math", extraction=strategy, n_bootstrap=0)
         assert result.items["math_match"].dtype == pl.Boolean, strategy

@@ -11,11 +11,7 @@ from __future__ import annotations
 from crucible_pl.scoring._answers import Strategy as Strategy
 from crucible_pl.scoring._answers import extract_answer as extract_answer
 from crucible_pl.scoring._choice import choice_match as choice_match
-from crucible_pl.scoring._evaluate import BUILTIN_METRICS as BUILTIN_METRICS
-from crucible_pl.scoring._evaluate import DEFAULT_METRICS as DEFAULT_METRICS
-from crucible_pl.scoring._evaluate import EXTRACTIONS as EXTRACTIONS
 from crucible_pl.scoring._evaluate import EvalResult as EvalResult
-from crucible_pl.scoring._evaluate import MetricFn as MetricFn
 from crucible_pl.scoring._evaluate import evaluate as evaluate
 from crucible_pl.scoring._execution import OUTCOME as OUTCOME
 from crucible_pl.scoring._execution import execution_passed as execution_passed
@@ -27,6 +23,10 @@ from crucible_pl.scoring._f1 import token_f1 as token_f1
 from crucible_pl.scoring._letters import extract_choice_letter as extract_choice_letter
 from crucible_pl.scoring._math import math_match as math_match
 from crucible_pl.scoring._math import normalize_math_answer as normalize_math_answer
+from crucible_pl.scoring._metrics import BUILTIN_METRICS as BUILTIN_METRICS
+from crucible_pl.scoring._metrics import DEFAULT_METRICS as DEFAULT_METRICS
+from crucible_pl.scoring._metrics import EXTRACTIONS as EXTRACTIONS
+from crucible_pl.scoring._metrics import MetricFn as MetricFn
 from crucible_pl.scoring._numeric import NUMBER_PATTERN as NUMBER_PATTERN
 from crucible_pl.scoring._numeric import extract_number as extract_number
 from crucible_pl.scoring._numeric import numeric_match as numeric_match

@@ -1,32 +1,11 @@
 """``evaluate``: join predictions to references, score them, summarize with intervals.
 
-The per-item scores are one lazy query (join + metric expressions). The summary adds,
-for every metric, an overall row, one row per ``by`` group and a macro average over the
-groups, each with mean, count, standard error and a percentile bootstrap interval.
-
-Bootstrap
----------
-Items are resampled with replacement, ``n_bootstrap`` times, separately within each
-stratum (all items for the overall row; each group for its row; the macro row averages
-the group resamples, i.e. a stratified bootstrap). Each stratum gets ``K`` resampling
-units: ``K = min(n, max(200, ceil(10_000 * n / N)), 10_000)`` for a stratum of ``n`` of
-the ``N`` items. When ``K == n`` (every stratum of up to 200 items, and any evaluation
-of up to 10,000 items) units are items: the textbook bootstrap. Otherwise items are
-assigned at random to ``K`` blocks and whole blocks are resampled (each resample mean is
-the pooled mean of the drawn blocks). A block of ``m = n / K`` random items has a mean
-of variance ``s**2 / m``, so the mean of ``K`` drawn blocks has variance ``s**2 / n``, the
-spread of the item bootstrap, while the work stays about ``n_bootstrap x 10,000`` small
-rows whatever ``N`` (1M items, 1000 resamples: ~10M rows rather than 1G).
-
-Random draws come from the project's pinned hash (:func:`crucible_pl._hashing.mix64`,
-the splitmix64 output function), never from Polars' ``Expr.hash``, which may change
-between Polars versions. With ``key = mix64(seed)`` and ``u(x) = mix64(key + x * G)``
-(``G = 0x9E3779B97F4A7C15``, arithmetic modulo 2**64: ``u(x)`` is output ``x + 1`` of
-splitmix64 seeded with ``key``), resample ``b`` of stratum ``s`` draws unit
-``u(s * 2**32 + b * K + j) % K`` for ``j < K``, and on the block path item ``i`` (its
-position in the items frame) belongs to block ``u(2**62 + i) % K``. All of it is
-integer arithmetic in Polars expressions, so results for a seed are identical across
-runs, machines and Polars versions.
+The per-item scores are one lazy query (join + metric expressions: see
+:mod:`crucible_pl.scoring._metrics` for the built-in ones, each an extraction strategy
+and a comparator). The summary adds, for every metric, an overall row, one row per
+``by`` group and a macro average over the groups, each with mean, count, standard error
+and a percentile bootstrap interval (:mod:`crucible_pl.scoring._bootstrap` describes
+the bootstrap, whose draws are identical across runs, machines and Polars versions).
 """
 
 from __future__ import annotations
@@ -34,7 +13,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,200 +23,32 @@ import polars as pl
 if TYPE_CHECKING:
     from crucible_pl._dataset import Dataset
 
-from crucible_pl import _config
-from crucible_pl._hashing import check_seed, mix64, mix64_int
+from crucible_pl._hashing import check_seed
 from crucible_pl.errors import (
-    CodeExecutionNotAllowedError,
     ColumnNotFoundError,
     InvalidInputError,
     ValidationError,
 )
-from crucible_pl.scoring._answers import Strategy, extract_answer
-from crucible_pl.scoring._choice import choice_match
-from crucible_pl.scoring._execution import execution_passed
-from crucible_pl.scoring._external import bleu, rouge
-from crucible_pl.scoring._f1 import token_f1
-from crucible_pl.scoring._math import math_match
-from crucible_pl.scoring._numeric import numeric_match
-from crucible_pl.scoring._text import exact_match, normalized_exact_match
+from crucible_pl.scoring._bootstrap import summarize
+from crucible_pl.scoring._metrics import (
+    BUILTINS,
+    CUSTOM_DESCRIPTION,
+    DEFAULT_METRICS,
+    EXTRACTIONS,
+    MetricFn,
+    MetricOptions,
+    check_code_execution,
+    resolve_extraction,
+    resolve_metrics,
+)
 
-__all__ = [
-    "BUILTIN_METRICS",
-    "DEFAULT_METRICS",
-    "EXTRACTIONS",
-    "EvalResult",
-    "MetricFn",
-    "evaluate",
-]
+__all__ = ["EvalResult", "evaluate"]
 
 logger = logging.getLogger(__name__)
 
-MetricFn = Callable[[pl.Expr], pl.Expr]
-"""A metric: prediction expression -> score expression over the joined per-item frame."""
-
 _PRED = "__prediction"
 _PRESENT = "__present"
-_POS = "__pos"
-_MAX_UNITS = 10_000
-_MIN_UNITS = 200
-_STRATUM_STRIDE = 1 << 32
-_UNIT_SALT = 1 << 62
-_GOLDEN = 0x9E3779B97F4A7C15
 _SHOWN_IDS = 5
-_SCOPES = ("overall", "group", "macro")
-
-
-def _math_answer(prediction: pl.Expr) -> pl.Expr:
-    return extract_answer(prediction, "math")
-
-
-def _gsm8k_or_last_number(prediction: pl.Expr) -> pl.Expr:
-    return pl.coalesce(
-        extract_answer(prediction, "gsm8k"), extract_answer(prediction, "last_number")
-    )
-
-
-def _by_strategy(strategy: Strategy) -> Callable[[pl.Expr], pl.Expr]:
-    return lambda prediction: extract_answer(prediction, strategy)
-
-
-_EXTRACTORS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
-    "none": lambda prediction: prediction,
-    "gsm8k": _by_strategy("gsm8k"),
-    "last_number": _by_strategy("last_number"),
-    "gsm8k_or_last_number": _gsm8k_or_last_number,
-    "boxed": _by_strategy("boxed"),
-    "answer_is": _by_strategy("answer_is"),
-    "math": _math_answer,
-    "choice_letter": _by_strategy("choice_letter"),
-}
-
-EXTRACTIONS: Mapping[str, str] = {
-    "none": "the prediction as given, no extraction",
-    "gsm8k": "GSM8K strict-match: the number after '####' (lm-eval tasks/gsm8k/gsm8k.yaml)",
-    "last_number": "GSM8K flexible-extract: the last number of the reply (lm-eval gsm8k.yaml)",
-    "gsm8k_or_last_number": (
-        "GSM8K strict-match ('#### N') where the reply has it, else flexible-extract "
-        "(the last number): lm-eval gsm8k.yaml's two filters, strictest first"
-    ),
-    "boxed": (
-        "the content of the last \\boxed{}/\\fbox{} (the MATH paper's last_boxed_only_string)"
-    ),
-    "answer_is": "the text after the last 'answer is' / 'answer:' cue (Minerva, Math-Verify)",
-    "math": (
-        "last \\boxed{}, else the last answer cue, else GSM8K '####', else the whole reply "
-        "when it is one short expression, else the last math span or number "
-        "(Minerva, lm-eval hendrycks_math and Math-Verify priorities)"
-    ),
-    "choice_letter": (
-        "a choice letter A-J found in free text, the last explicit answer cue first "
-        "(lm-eval mmlu_pro and multi_choice_regex filters, lighteval index extraction); "
-        "choice_match first reads a lone letter, an index or a choice text"
-    ),
-}
-"""Answer extraction strategies ``evaluate`` accepts in ``extraction=``, with a one-line
-description and source of each (see :func:`~crucible_pl.scoring.extract_answer` and
-:func:`~crucible_pl.scoring.extract_choice_letter` for the full rules)."""
-
-
-@dataclass(frozen=True)
-class _Options:
-    """What a built-in metric needs beyond the prediction: evaluate's options."""
-
-    allow_code_execution: bool | None = None
-    has_input: bool = True
-
-
-def _text_metric(
-    compare: Callable[[pl.Expr, str], pl.Expr],
-) -> Callable[[pl.Expr, str, _Options], pl.Expr]:
-    return lambda prediction, strategy, _: compare(_EXTRACTORS[strategy](prediction), "expected")
-
-
-def _choice(prediction: pl.Expr, strategy: str, _: _Options) -> pl.Expr:
-    # choice_match reads a lone letter, an index or a choice text itself; "choice_letter"
-    # then finds a letter in free text (free_text=True). Any other strategy extracts
-    # first, and choice_match reads what it extracted.
-    if strategy == "choice_letter":
-        return choice_match(prediction, "expected", "choices", free_text=True)
-    return choice_match(_EXTRACTORS[strategy](prediction), "expected", "choices")
-
-
-def _execution(prediction: pl.Expr, strategy: str, options: _Options) -> pl.Expr:
-    return execution_passed(
-        _EXTRACTORS[strategy](prediction),
-        "test",
-        "entry_point",
-        prompt="input" if options.has_input else None,
-        allow_code_execution=options.allow_code_execution,
-    )
-
-
-@dataclass(frozen=True)
-class _Builtin:
-    """A built-in metric: its default extraction strategy and its comparator."""
-
-    extraction: str
-    score: Callable[[pl.Expr, str, _Options], pl.Expr]
-    required: tuple[str, ...] = ("expected",)
-
-
-_BUILTINS: dict[str, _Builtin] = {
-    "exact_match": _Builtin("none", _text_metric(exact_match)),
-    "normalized_exact_match": _Builtin("none", _text_metric(normalized_exact_match)),
-    "token_f1": _Builtin("none", _text_metric(token_f1)),
-    "numeric_match": _Builtin("gsm8k_or_last_number", _text_metric(numeric_match)),
-    "math_match": _Builtin("math", _text_metric(math_match)),
-    "choice_match": _Builtin("choice_letter", _choice, ("expected", "choices")),
-    "execution": _Builtin("none", _execution, ("test", "entry_point")),
-    "bleu": _Builtin("none", _text_metric(bleu)),
-    "rouge1": _Builtin("none", _text_metric(lambda p, r: rouge(p, r, rouge_type="rouge1"))),
-    "rouge2": _Builtin("none", _text_metric(lambda p, r: rouge(p, r, rouge_type="rouge2"))),
-    "rougeL": _Builtin("none", _text_metric(lambda p, r: rouge(p, r, rouge_type="rougeL"))),
-}
-
-
-def _with_defaults(builtin: _Builtin) -> MetricFn:
-    return lambda prediction: builtin.score(prediction, builtin.extraction, _Options())
-
-
-BUILTIN_METRICS: Mapping[str, MetricFn] = {
-    name: _with_defaults(builtin) for name, builtin in _BUILTINS.items()
-}
-"""Metrics available by name, each an (extraction strategy, comparator) pair applied to
-the prediction, with its default strategy (:data:`EXTRACTIONS`; ``evaluate``'s
-``extraction=`` overrides it). Each reads the reference column ``expected`` (``choices``
-too for ``choice_match``; ``test``, ``entry_point`` and, when present, ``input`` for
-``execution``):
-
-====================== ======================== ==========================================
-metric                 default extraction       comparator
-====================== ======================== ==========================================
-exact_match            none                     :func:`~crucible_pl.scoring.exact_match`
-normalized_exact_match none                     ``normalized_exact_match``
-token_f1               none                     ``token_f1``
-numeric_match          gsm8k_or_last_number     ``numeric_match`` (numbers within tolerance)
-math_match             math                     ``math_match`` (equivalent math answers)
-choice_match           choice_letter            ``choice_match`` (letter, index or text)
-execution              none                     ``execution_passed``: runs the code with
-                                                the item's tests (opt-in, see ``evaluate``)
-bleu, rouge1/2/L       none                     sacrebleu / rouge-score (``metrics`` extra,
-                                                Python per row)
-====================== ======================== =========================================="""
-
-DEFAULT_METRICS: Mapping[str, tuple[str, ...]] = {
-    "math": ("math_match",),
-    "multiple_choice": ("choice_match",),
-    "generation": ("normalized_exact_match", "token_f1"),
-    "code": ("execution",),
-    "rubric": ("normalized_exact_match", "token_f1"),
-    "chat": ("normalized_exact_match", "token_f1"),
-}
-"""Metric names used when ``evaluate`` gets ``metrics=None``, by dataset family. The
-code family's ``execution`` runs predictions as programs, so it needs an opt-in."""
-
-_CUSTOM = "a custom metric: it receives the prediction as given"
-_TEXT_METRICS = ("normalized_exact_match", "token_f1")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -406,121 +217,6 @@ def _dumps(value: object, *, indent: int | None = None) -> str:
     return json.dumps(value, default=str, indent=indent, allow_nan=False, ensure_ascii=False)
 
 
-def _resolve_metrics(
-    metrics: Sequence[str] | Mapping[str, str | MetricFn] | str | None, family: str
-) -> dict[str, str | MetricFn]:
-    """Output column -> built-in metric name, or the user's callable."""
-    if metrics is None:
-        if family not in DEFAULT_METRICS:
-            with_defaults = ", ".join(sorted(DEFAULT_METRICS))
-            raise InvalidInputError(
-                f"Family {family!r} has no default metrics (families with defaults: "
-                f"{with_defaults}). Pass metrics=, e.g. metrics={{'score': fn}} with fn "
-                "a prediction expression -> score expression."
-            )
-        metrics = DEFAULT_METRICS[family]
-    if isinstance(metrics, str):
-        metrics = (metrics,)
-    items = metrics.items() if isinstance(metrics, Mapping) else ((m, m) for m in metrics)
-    resolved: dict[str, str | MetricFn] = {}
-    for name, metric in items:
-        if isinstance(metric, str):
-            if metric not in _BUILTINS:
-                valid = ", ".join(_BUILTINS)
-                raise InvalidInputError(
-                    f"Unknown metric {metric!r}. Built-in metrics: {valid}; or pass a "
-                    "mapping name -> callable(prediction_expr) -> pl.Expr."
-                )
-            resolved[name] = metric
-        elif callable(metric):
-            resolved[name] = metric
-        else:
-            raise InvalidInputError(
-                f"Metric {name!r} is {type(metric).__name__}: expected a built-in metric "
-                "name or a callable(prediction_expr) -> pl.Expr."
-            )
-    if not resolved:
-        raise InvalidInputError("metrics= is empty: name at least one metric.")
-    return resolved
-
-
-def _check_strategy(strategy: object, where: str) -> str:
-    if not isinstance(strategy, str) or strategy not in _EXTRACTORS:
-        valid = ", ".join(_EXTRACTORS)
-        raise InvalidInputError(
-            f"Unknown extraction strategy {strategy!r} in {where}. Valid strategies: "
-            f"{valid} (crucible_pl.scoring.EXTRACTIONS describes each)."
-        )
-    return strategy
-
-
-def _resolve_extraction(
-    extraction: str | Mapping[str, str] | None, resolved: Mapping[str, str | MetricFn]
-) -> dict[str, str | None]:
-    """Metric -> extraction strategy (``None`` for a custom metric), defaults overridden.
-
-    One strategy name applies to every built-in metric of the run; a mapping names the
-    metrics (output columns) it overrides, which must be built-in metrics of the run.
-    """
-    chosen: dict[str, str | None] = {
-        name: _BUILTINS[metric].extraction if isinstance(metric, str) else None
-        for name, metric in resolved.items()
-    }
-    if extraction is None:
-        return chosen
-    if isinstance(extraction, str):
-        strategy = _check_strategy(extraction, f"extraction={extraction!r}")
-        return {name: None if value is None else strategy for name, value in chosen.items()}
-    if not isinstance(extraction, Mapping):
-        raise InvalidInputError(
-            f"Invalid extraction={extraction!r}: expected a strategy name such as "
-            "'gsm8k', or a mapping metric -> strategy such as {'math_match': 'boxed'}."
-        )
-    builtins = [name for name, value in chosen.items() if value is not None]
-    for name, strategy in extraction.items():
-        if name not in chosen:
-            raise InvalidInputError(
-                f"extraction= names metric {name!r}, which this evaluation does not "
-                f"compute. Its metrics: {', '.join(chosen)}."
-            )
-        if chosen[name] is None:
-            raise InvalidInputError(
-                f"extraction= names {name!r}, a custom metric: it receives the prediction "
-                "as given, so extract inside it (e.g. extract_answer(p, 'boxed')). "
-                f"Built-in metrics of this evaluation: {', '.join(builtins) or 'none'}."
-            )
-        chosen[name] = _check_strategy(strategy, f"extraction[{name!r}]")
-    return chosen
-
-
-def _check_code_execution(
-    resolved: Mapping[str, str | MetricFn], allow: bool | None, *, defaults: bool
-) -> None:
-    """Refuse, before any work, to run predictions as code without an opt-in."""
-    if allow is not None and not isinstance(allow, bool):
-        raise InvalidInputError(
-            f"Invalid allow_code_execution={allow!r}: expected True, False or None (None "
-            "reads CRUCIBLE_PL_ALLOW_CODE_EXECUTION)."
-        )
-    runs_code = [name for name, metric in resolved.items() if metric == "execution"]
-    if not runs_code or _config.allow_code_execution(allow):
-        return
-    what = (
-        "The code family's default metric, execution,"
-        if defaults
-        else (f"Metric(s) {', '.join(map(repr, runs_code))} (execution)")
-    )
-    raise CodeExecutionNotAllowedError(
-        f"{what} scores code by running it: each prediction runs as a Python program, with "
-        "its item's tests, on this machine. Model-written code can delete or overwrite "
-        "files, exhaust memory or disk, start processes or reach the network; the "
-        "subprocess limits contain accidents, not attacks (use a container or VM for "
-        "untrusted models). To run it, pass allow_code_execution=True or set "
-        "CRUCIBLE_PL_ALLOW_CODE_EXECUTION=1. To compare texts instead, choose the text "
-        f"metrics explicitly: metrics={_TEXT_METRICS!r}."
-    )
-
-
 def _check_columns(schema: pl.Schema, needed: Sequence[str], what: str, *, hint: str = "") -> None:
     absent = [name for name in needed if name not in schema]
     if absent:
@@ -529,197 +225,6 @@ def _check_columns(schema: pl.Schema, needed: Sequence[str], what: str, *, hint:
             f"{what} lack column(s) {', '.join(map(repr, absent))}. "
             f"Available columns: {available}.{hint}"
         )
-
-
-def _uniform(counter: pl.Expr, seed: int, bound: pl.Expr) -> pl.Expr:
-    """A draw in ``[0, bound)`` for each non-negative Int64 ``counter``, from the pinned hash.
-
-    Output ``counter + 1`` of splitmix64 seeded with ``mix64(seed)``, modulo ``bound``:
-    UInt64 arithmetic wraps modulo 2**64 in Polars, as the reference does. ``bound`` is
-    at most ``_MAX_UNITS``, so the modulo bias (below 1e-15) is immaterial.
-    """
-    state = counter.cast(pl.UInt64) * pl.lit(_GOLDEN, dtype=pl.UInt64) + pl.lit(
-        mix64_int(seed), dtype=pl.UInt64
-    )
-    return (mix64(state) % bound.cast(pl.UInt64)).cast(pl.Int64)
-
-
-def _bootstrap_means(
-    scores: pl.LazyFrame,
-    keys: list[str],
-    metrics: list[str],
-    *,
-    n_bootstrap: int,
-    seed: int,
-    stratum_offset: int,
-) -> pl.DataFrame:
-    """Per stratum (``keys``) and resample ``__b``: the resampled mean of every metric.
-
-    Strata are numbered ``stratum_offset, stratum_offset + 1, ...`` in the sort order of
-    their keys; ``scores`` carries ``__pos``, the item's position in the items frame.
-    """
-    total = pl.col("__n").sum()
-    strata = (
-        scores.group_by(keys)
-        .agg(pl.len().cast(pl.Int64).alias("__n"))
-        .sort(keys, nulls_last=True)
-        .with_columns(
-            __s=pl.int_range(pl.len(), dtype=pl.Int64) + stratum_offset,
-            __units=pl.min_horizontal(
-                pl.col("__n"),
-                pl.max_horizontal(pl.lit(_MIN_UNITS), (pl.col("__n") * _MAX_UNITS / total).ceil()),
-                pl.lit(_MAX_UNITS),
-            ).cast(pl.Int64),
-        )
-    )
-    units = pl.col("__units")
-    unit = (
-        pl.when(units == pl.col("__n"))
-        .then(pl.int_range(pl.len(), dtype=pl.Int64).over("__s"))
-        .otherwise(_uniform(pl.col(_POS) + _UNIT_SALT, seed, units))
-    )
-    # One Int64 key per (stratum, unit) keeps the big join and group-by on a single integer.
-    stats = (
-        scores.join(strata, on=keys, how="inner", nulls_equal=True, maintain_order="left")
-        .with_columns(__key=pl.col("__s") * _STRATUM_STRIDE + unit)
-        .group_by("__key")
-        .agg(
-            [pl.col(m).sum().alias(f"__sum_{m}") for m in metrics]
-            + [pl.col(m).count().alias(f"__cnt_{m}") for m in metrics]
-        )
-    )
-    draw = pl.col("__s") * _STRATUM_STRIDE + pl.col("__r")
-    draws = (
-        strata.select("__s", "__units")
-        .with_columns(__r=pl.int_ranges(0, units * n_bootstrap, dtype=pl.Int64))
-        .explode("__r")
-        .select(
-            "__s",
-            (pl.col("__r") // units).alias("__b"),
-            (pl.col("__s") * _STRATUM_STRIDE + _uniform(draw, seed, units)).alias("__key"),
-        )
-    )
-    means = (
-        draws.join(stats, on="__key", how="left")
-        .group_by("__s", "__b")
-        .agg((pl.col(f"__sum_{m}").sum() / pl.col(f"__cnt_{m}").sum()).alias(m) for m in metrics)
-        .join(strata.select(*keys, "__s"), on="__s")
-        .select(*keys, "__b", *metrics)
-    )
-    return means.collect()
-
-
-def _point_estimates(items: pl.LazyFrame, keys: list[str], metrics: list[str]) -> pl.LazyFrame:
-    aggs: list[pl.Expr] = []
-    for m in metrics:
-        aggs += [
-            pl.col(m).mean().alias(f"mean|{m}"),
-            pl.col(m).count().cast(pl.Int64).alias(f"count|{m}"),
-            (pl.col(m).std() / pl.col(m).count().sqrt()).alias(f"stderr|{m}"),
-        ]
-    return items.group_by(keys).agg(aggs) if keys else items.select(aggs)
-
-
-def _to_long(wide: pl.LazyFrame, keys: list[str], metrics: list[str], scope: str) -> pl.LazyFrame:
-    frames = [
-        wide.select(
-            pl.lit(m).alias("metric"),
-            pl.lit(scope).alias("scope"),
-            *keys,
-            *(pl.col(f"{stat}|{m}").alias(stat) for stat in _STATS),
-        )
-        for m in metrics
-    ]
-    return pl.concat(frames, how="vertical")
-
-
-_STATS = ("mean", "count", "stderr", "ci_low", "ci_high")
-
-
-def _intervals(
-    resampled: pl.LazyFrame, keys: list[str], metrics: list[str], confidence: float
-) -> pl.LazyFrame:
-    low, high = (1 - confidence) / 2, 1 - (1 - confidence) / 2
-    aggs: list[pl.Expr] = []
-    for m in metrics:
-        aggs += [
-            pl.col(m).quantile(low, interpolation="linear").alias(f"ci_low|{m}"),
-            pl.col(m).quantile(high, interpolation="linear").alias(f"ci_high|{m}"),
-        ]
-    if keys:
-        return resampled.group_by(keys).agg(aggs)
-    return resampled.select(aggs)
-
-
-def _summary(
-    items: pl.DataFrame,
-    by: list[str],
-    metrics: list[str],
-    *,
-    n_bootstrap: int,
-    seed: int,
-    confidence: float,
-) -> pl.DataFrame:
-    scores = (
-        items.lazy()
-        .select(*by, *(pl.col(m).cast(pl.Float64) for m in metrics))
-        .with_row_index(_POS)
-    )
-    no_ci = [pl.lit(None, dtype=pl.Float64).alias(f"{s}|{m}") for m in metrics for s in _STATS[3:]]
-
-    def level(keys: list[str], offset: int) -> tuple[pl.LazyFrame, pl.LazyFrame | None]:
-        points = _point_estimates(scores, keys, metrics)
-        if n_bootstrap == 0:
-            return points.with_columns(no_ci), None
-        resampled = _bootstrap_means(
-            scores if keys else scores.with_columns(__all=pl.lit(True)),
-            keys or ["__all"],
-            metrics,
-            n_bootstrap=n_bootstrap,
-            seed=seed,
-            stratum_offset=offset,
-        ).lazy()
-        if not keys:
-            resampled = resampled.drop("__all")
-        ci = _intervals(resampled, keys, metrics, confidence)
-        joined = (
-            points.join(ci, on=keys, nulls_equal=True)
-            if keys
-            else pl.concat([points, ci], how="horizontal")
-        )
-        return joined, resampled
-
-    overall, _ = level([], 0)
-    parts = [_to_long(overall, [], metrics, "overall")]
-    if by:
-        groups, resampled = level(by, 1)
-        parts.append(_to_long(groups, by, metrics, "group"))
-        macro_aggs: list[pl.Expr] = []
-        for m in metrics:
-            macro_aggs += [
-                pl.col(f"mean|{m}").mean().alias(f"mean|{m}"),
-                pl.col(f"count|{m}").sum().cast(pl.Int64).alias(f"count|{m}"),
-                ((pl.col(f"stderr|{m}") ** 2).sum().sqrt() / pl.len()).alias(f"stderr|{m}"),
-            ]
-        macro = groups.select(macro_aggs)
-        if resampled is None:
-            macro = macro.with_columns(no_ci)
-        else:
-            per_b = resampled.group_by("__b").agg(pl.col(m).mean() for m in metrics)
-            macro = pl.concat([macro, _intervals(per_b, [], metrics, confidence)], how="horizontal")
-        parts.append(_to_long(macro, [], metrics, "macro"))
-    order = {m: i for i, m in enumerate(metrics)}
-    summary = pl.concat(parts, how="diagonal_relaxed").collect()
-    return (
-        summary.with_columns(
-            __m=pl.col("metric").replace_strict(order, return_dtype=pl.Int64),
-            __scope=pl.col("scope").replace_strict(
-                {s: i for i, s in enumerate(_SCOPES)}, return_dtype=pl.Int64
-            ),
-        )
-        .sort(["__m", "__scope", *by], nulls_last=True, maintain_order=True)
-        .select("metric", "scope", *by, *_STATS)
-    )
 
 
 def _version(package: str) -> str:
@@ -750,7 +255,7 @@ def evaluate(
     dropped silently: reference items without a prediction score 0 and are listed in
     ``missing_ids``; predictions whose id is not a reference are listed in
     ``unknown_ids``; repeated ids keep their first prediction and are listed in
-    ``duplicate_ids``. See :mod:`crucible_pl.scoring._evaluate` for the bootstrap.
+    ``duplicate_ids``. See :mod:`crucible_pl.scoring._bootstrap` for the bootstrap.
 
     Parameters
     ----------
@@ -875,9 +380,9 @@ def evaluate(
             f"Invalid confidence={confidence!r}: expected a level between 0 and 1, e.g. 0.95."
         )
     by_cols = [by] if isinstance(by, str) else list(by or [])
-    resolved = _resolve_metrics(metrics, family)
-    strategies = _resolve_extraction(extraction, resolved)
-    _check_code_execution(resolved, allow_code_execution, defaults=metrics is None)
+    resolved = resolve_metrics(metrics, family)
+    strategies = resolve_extraction(extraction, resolved)
+    check_code_execution(resolved, allow_code_execution, defaults=metrics is None)
     reserved = {"id", "prediction", "expected", *by_cols}
     clash = sorted(reserved & set(resolved))
     if clash:
@@ -894,7 +399,7 @@ def evaluate(
     needed = ["id", *by_cols]
     for metric in resolved.values():
         if isinstance(metric, str):
-            needed += [c for c in _BUILTINS[metric].required if c not in needed]
+            needed += [c for c in BUILTINS[metric].required if c not in needed]
     _check_columns(ref_schema, needed, "References")
     _check_columns(
         pred_lf.collect_schema(),
@@ -911,14 +416,14 @@ def evaluate(
     joined = refs.join(first_preds, on="id", how="left", maintain_order="left")
     present = pl.col(_PRESENT).fill_null(False)
 
-    options = _Options(allow_code_execution, has_input="input" in ref_schema)
+    options = MetricOptions(allow_code_execution, has_input="input" in ref_schema)
 
     def scored(name: str, metric: str | MetricFn) -> pl.Expr:
         prediction = pl.col(_PRED)
         if isinstance(metric, str):
             strategy = strategies[name]
             assert strategy is not None  # a built-in metric always has one
-            score = _BUILTINS[metric].score(prediction, strategy, options)
+            score = BUILTINS[metric].score(prediction, strategy, options)
         else:
             score = metric(prediction)
         return score.pipe_with_dtype(
@@ -968,7 +473,7 @@ def evaluate(
     missing_ids = tuple(items.filter(~pl.col(_PRESENT))["id"].to_list())
     items = items.drop(_PRESENT)
     metric_names = list(resolved)
-    summary = _summary(
+    summary = summarize(
         items,
         by_cols,
         metric_names,
@@ -984,7 +489,7 @@ def evaluate(
         "extraction": {
             name: {
                 "strategy": strategy,
-                "description": _CUSTOM if strategy is None else EXTRACTIONS[strategy],
+                "description": CUSTOM_DESCRIPTION if strategy is None else EXTRACTIONS[strategy],
             }
             for name, strategy in strategies.items()
         },
