@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -23,7 +24,7 @@ from crucible_pl.errors import (
 )
 from crucible_pl.registry.code import HUMANEVAL, MBPP
 from crucible_pl.scoring import OUTCOME, execution_passed, pass_at_k, run_tests
-from crucible_pl.scoring._sandbox import DETAIL_CHARS, RunLimits, run_program
+from crucible_pl.scoring._sandbox import DETAIL_CHARS, RunLimits, landlock_abi, run_program
 
 SHARED_HUB = Path(__file__).resolve().parents[2] / "shared" / "hub"
 NO_SHARED = f"real Hub data not found at {SHARED_HUB} (../shared is absent beside the repo)"
@@ -298,20 +299,34 @@ def test_pass_at_k_from_outcomes_matches_the_unbiased_estimator() -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def test_infinite_loop_times_out_and_its_children_are_killed(tmp_path: Path) -> None:
-    pid_file = tmp_path / "child.pid"
+def _live_with_argument(argument: str) -> list[int]:
+    """Pids of live (non-zombie) processes whose command line holds ``argument``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if argument.encode() not in (entry / "cmdline").read_bytes().split(b"\0"):
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_infinite_loop_times_out_and_its_children_are_killed() -> None:
+    seconds = f"{300 + os.getpid() % 1000 / 1000:.3f}"  # a command line no one else has
     program = (
         "import subprocess\n"
-        "child = subprocess.Popen(['sleep', '300'])\n"
-        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        f"child = subprocess.Popen(['sleep', {seconds!r}])\n"
         "while True:\n    pass\n"
     )
     row = _one(program, timeout=2.0)
     assert row["outcome"] == "timeout"
-    child = int(pid_file.read_text())
-    state = Path(f"/proc/{child}/stat")
     # The sleeping grandchild was killed with its group (at most a zombie for a moment).
-    assert not state.exists() or state.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    assert _live_with_argument(seconds) == []
 
 
 def test_fork_bomb_is_contained() -> None:
@@ -356,11 +371,11 @@ def test_process_limit_as_an_ordinary_user_leaves_room_above_the_running_tasks(
 ) -> None:
     from crucible_pl.scoring import _sandbox
 
-    monkeypatch.setattr(_sandbox.os, "geteuid", lambda: 1000)
-    monkeypatch.setattr(_sandbox.os, "getuid", lambda: 1000)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(os, "getuid", lambda: 1000)
     monkeypatch.setattr(_sandbox, "_tasks_of_user", lambda uid: 500 if uid == 1000 else -1)
     assert _sandbox._process_limit(RunLimits(processes=64)) == (564, -1)
-    monkeypatch.setattr(_sandbox.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
     assert _sandbox._process_limit(RunLimits(processes=64)) == (64, 65534)
 
 
@@ -393,21 +408,47 @@ def test_no_secret_reaches_the_program(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _one(program, test=test)["outcome"] == "passed"
 
 
-def test_files_written_in_the_working_directory_are_removed(tmp_path: Path) -> None:
-    report = tmp_path / "where"
+def test_files_written_in_the_working_directory_are_removed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    made: list[str] = []
+    original = tempfile.mkdtemp
+
+    def mkdtemp(**kwargs: str) -> str:
+        made.append(original(**kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
     program = (
         "import os, tempfile\n"
         "here = os.getcwd()\n"
         "open('stray.txt', 'w').write('x')\n"
         "open(os.path.expanduser('~/.stray'), 'w').write('x')\n"
         "open(os.path.join(tempfile.gettempdir(), 'stray2'), 'w').write('x')\n"
-        f"open({str(report)!r}, 'w').write(here)\n"
     )
     test = "assert os.environ['HOME'] == here == os.environ['TMPDIR']"
     assert _one(program, test=test)["outcome"] == "passed"
-    workdir = Path(report.read_text())
-    assert workdir.name.startswith("crucible-exec-")
-    assert not workdir.exists()
+    assert len(made) == 1
+    assert Path(made[0]).name.startswith("crucible-exec-")
+    assert not Path(made[0]).exists()
+
+
+@pytest.mark.skipif(landlock_abi() < 1, reason="Landlock is not available on this kernel")
+def test_writes_outside_the_working_directory_are_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    row = _one(f"def write():\n    open({str(outside)!r}, 'w').write('x')\n", test="write()")
+    assert row["outcome"] == "failed"
+    assert str(row["detail"]).startswith("PermissionError")
+    assert not outside.exists()
+
+
+@pytest.mark.skipif(landlock_abi() < 4, reason="Landlock ABI < 4: TCP is not confined")
+def test_tcp_connections_are_refused() -> None:
+    program = "import socket\ndef dial():\n    socket.create_connection(('127.0.0.1', 9), 1)\n"
+    row = _one(program, test="dial()")
+    assert row["outcome"] == "failed"
+    assert row["detail"] == "PermissionError: [Errno 13] Permission denied"
 
 
 def test_megabytes_of_output_do_not_grow_memory() -> None:

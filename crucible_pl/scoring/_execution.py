@@ -300,10 +300,11 @@ def run_tests(
     timeout) with ``resource`` limits on CPU time, address space, file size and process
     count, a fresh temporary working directory that is removed afterwards, an
     environment scrubbed of everything but ``PATH``/``LANG`` (no ``HF_TOKEN``, no
-    ``AWS_*``), stdin closed and output bounded. That contains accidents, not an
-    attacker: it is not a security sandbox (the program can still read and write the
-    files its user can, and reach the network). Run untrusted models' code in a
-    container or VM. Nothing runs unless ``allow_code_execution=True`` or
+    ``AWS_*``), stdin closed and output bounded; where Linux has Landlock, writes only
+    inside that directory and no TCP connections. That contains accidents, not an
+    attacker: it is not a security sandbox (the program can still read the files its
+    user can, and without Landlock write them and reach the network). Run untrusted
+    models' code in a container or VM. Nothing runs unless ``allow_code_execution=True`` or
     ``CRUCIBLE_PL_ALLOW_CODE_EXECUTION=1``.
 
     How an item's program is built: a prediction holding a Markdown code fence is reduced

@@ -2,9 +2,9 @@
 
 This is NOT a security sandbox. It contains accidents of model-written code (an endless
 loop, a runaway allocation, a fork bomb, a disk filler, stray files, a peek at secrets in
-the environment), not an attacker: the child runs as the same machine, with network
-access, and can read and write whatever the user it runs as can. Run untrusted models'
-code inside a container or VM.
+the environment), not an attacker: the child runs on the same kernel and can read every
+file the user it runs as can (where Landlock is missing, write them and use the network
+too). Run untrusted models' code inside a container or VM.
 
 What each run gets:
 
@@ -21,7 +21,12 @@ What each run gets:
   ignores ``RLIMIT_NPROC`` for root, so when we run as root the child's real and effective
   user become ``nobody`` (the saved user and the file-system user stay root, so it still
   reads the interpreter and the standard library): the process limit then counts
-  ``nobody``'s processes, shared by the runs going at the same time.
+  ``nobody``'s processes, shared by the runs going at the same time;
+- where the kernel has Landlock (Linux 5.13+, any user): file writes, deletions and new
+  files only beneath the working directory (and ``/dev/null``); with Landlock ABI 4+ no
+  TCP ``connect``/``bind``; with ABI 6+ no signals to processes outside the program and
+  no abstract Unix sockets. Reads are not confined. Without Landlock this part is
+  skipped, silently (:func:`landlock_abi` says which applies).
 
 The child reports its own verdict (which stage raised what) on a private pipe; a child
 that dies without one is classified from its exit status.
@@ -43,7 +48,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DETAIL_CHARS", "RunLimits", "RunResult", "run_program"]
+__all__ = ["DETAIL_CHARS", "RunLimits", "RunResult", "landlock_abi", "run_program"]
 
 DETAIL_CHARS = 200
 """At most this many characters of ``detail`` (the last line of the error)."""
@@ -55,7 +60,7 @@ _NOBODY = 65534
 # solution and the tests in two stages and report the verdict on the status pipe. It is
 # passed with `-c`, so nothing of crucible_pl is imported in the child.
 _BOOTSTRAP = r"""
-import errno, json, os, resource, sys, traceback
+import errno, os, resource, sys
 cpu, mem, fsize, nproc, nofile, status_fd, drop = (int(a) for a in sys.argv[1:8])
 del sys.argv[1:]
 status = os.fdopen(status_fd, "w")
@@ -66,9 +71,43 @@ def report(outcome, detail=""):
     # Only the program itself reports (a forked child inherits this code and the pipe);
     # then it leaves at once: no atexit hook or stray thread may change the verdict.
     if os.getpid() == main_pid:
+        import json
         status.write(json.dumps({"outcome": outcome, "detail": detail}))
         status.flush()
     os._exit(0)
+
+def landlock():
+    # Linux Landlock (syscalls 444-446, any user, kernel 5.13+): file writes only beneath
+    # the working directory (and /dev/null); with ABI 4+ no TCP bind/connect, with ABI 6+
+    # no signals or abstract sockets beyond this program. Skipped where unavailable.
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    abi = libc.syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    if abi < 1:
+        return
+    write = sum(1 << bit for bit in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12))
+    write |= (1 << 13 if abi >= 2 else 0) | (1 << 14 if abi >= 3 else 0)
+    attr = (ctypes.c_uint64 * 3)(write, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)
+    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
+    ruleset = libc.syscall(444, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if ruleset < 0:
+        raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
+
+    class Beneath(ctypes.Structure):
+        _pack_ = 1
+        _fields_ = [("allowed", ctypes.c_uint64), ("fd", ctypes.c_int32)]
+
+    for path, rights in ((os.getcwd(), write), ("/dev/null", write & (1 << 1 | 1 << 14))):
+        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        rule = Beneath(rights, fd)
+        if libc.syscall(445, ruleset, 1, ctypes.byref(rule), ctypes.c_uint32(0)) < 0:
+            raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
+        os.close(fd)
+    if libc.prctl(38, 1, 0, 0, 0) < 0:  # PR_SET_NO_NEW_PRIVS, required by Landlock
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    if libc.syscall(446, ruleset, ctypes.c_uint32(0)) < 0:
+        raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
+    os.close(ruleset)
 
 try:
     limits = [(resource.RLIMIT_CPU, cpu, cpu + 1), (resource.RLIMIT_AS, mem, mem),
@@ -84,11 +123,13 @@ try:
         os.setresuid(drop, drop, 0)
         libc.setfsgid(0)
         libc.setfsuid(0)
+    landlock()
 except Exception as exc:
     # Never run the program without its limits.
     report("error", f"could not set the limits, nothing ran: {type(exc).__name__}: {exc}")
 
 def describe(exc, filename):
+    import traceback
     line = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
     if isinstance(exc, AssertionError) and frames and frames[-1].line:
@@ -136,6 +177,17 @@ class RunResult:
     outcome: str
     detail: str
     seconds: float
+
+
+def landlock_abi() -> int:
+    """The Landlock ABI version of this kernel (0: unavailable, so writes are not confined)."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    abi = int(libc.syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1)))
+    return max(abi, 0)
 
 
 def _short(text: str) -> str:
