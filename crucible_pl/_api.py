@@ -12,12 +12,12 @@ from typing import Any
 import polars as pl
 
 from . import _config, _validate
+from ._cache import manifests
 from ._cache import paths as _cache
+from ._cache.manifests import Layout
 from ._files import formats as _formats
 from ._files import parquet as _scan
 from ._hub import client as _hub
-from ._cache import manifests
-from ._cache.manifests import Layout
 from ._hub import resolve as _resolve
 from ._load import frame as _load
 from .errors import DataFormatError, HubUnavailableError

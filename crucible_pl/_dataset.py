@@ -12,11 +12,9 @@ machine or Polars version.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any, Literal
 import polars as pl
 
 from . import _sampling
+from ._files.atomic import atomic_path
 from ._load import frame as _load
 from ._load.frame import Provenance
 from .errors import DataFormatError, InvalidInputError
@@ -968,17 +967,9 @@ class Dataset:
                 "another path.",
                 dataset=self._provenance.name,
             )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
+        with atomic_path(target) as tmp:
             metadata = {_METADATA_KEY: json.dumps(self._provenance.as_dict(), sort_keys=True)}
             self._frame.sink_parquet(tmp, metadata=metadata, engine="streaming")
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
         return target
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "column_names",
     "config_name",
     "contained_path",
+    "is_sha",
     "repo_id",
     "repo_path",
     "revision",
@@ -40,6 +41,7 @@ _NAME = r"(?!.*(?:--|\.\.))[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?"
 _REPO_ID = re.compile(rf"{_NAME}/{_NAME}")
 _REVISION = re.compile(r"[A-Za-z0-9_.\-/%]{1,200}")
 _CONFIG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-+ ]{0,199}")
+_SHA = re.compile(r"[0-9a-f]{40}")
 _MAX_PATH = 1024
 # Relative, '/'-separated, no empty, '.' or '..' segment, no backslash or NUL, no drive.
 _SEGMENT = r"(?!\.\.?(?:/|$))[^/\\\x00]+"
@@ -71,6 +73,17 @@ def repo_id(value: object) -> str:
             dataset=value if isinstance(value, str) else None,
         )
     return value
+
+
+def is_sha(revision: str) -> bool:
+    """Whether ``revision`` is a full commit sha (40 lowercase hex digits).
+
+    Examples
+    --------
+    >>> is_sha("0" * 40), is_sha("main")
+    (True, False)
+    """
+    return _SHA.fullmatch(revision) is not None
 
 
 def revision(value: object, *, dataset: str | None = None) -> str:

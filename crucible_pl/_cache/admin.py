@@ -41,7 +41,7 @@ from typing import Any
 from crucible_pl import _config, _split, _validate
 from crucible_pl.errors import CacheMissError
 
-from . import manifests, paths
+from . import paths
 from .entries import (
     CacheEntry,
     FileCheck,
@@ -54,6 +54,7 @@ from .entries import (
     total_bytes,
     verify_cache,
 )
+from .manifests import ref_revisions
 
 __all__ = [
     "CacheEntry",
@@ -241,7 +242,7 @@ def plan_removal(
     base = paths.manifest_dir(repo)
     if not removed and not (whole and base.is_dir()):
         raise _nothing_cached(name, repo, config, split, all_manifests)
-    revisions = manifests.ref_revisions(repo)
+    revisions = ref_revisions(repo)
     entries = tuple(_entry(m, revisions.get(m.sha, [])) for m in removed if m.files is not None)
     converted_dir = paths.converted_repo_dir(repo)
     if whole:

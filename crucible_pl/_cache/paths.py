@@ -1,7 +1,8 @@
-"""Our small on-disk manifests, and where cached data files lie.
+"""Every path of the cache: our manifests and files, and the Hugging Face cache's layout.
 
-The Hugging Face cache owns the downloaded blobs. We keep only JSON manifests that
-pin a resolution to a commit sha, so a warm load needs no network at all::
+The Hugging Face cache owns the downloaded blobs. We keep small JSON manifests that
+pin a resolution to a commit sha (so a warm load needs no network at all), the Parquet
+conversions of JSON/CSV files, and the normalized rows of registered datasets::
 
     <crucible cache>/manifests/v1/<owner>/<name>/
         refs/<revision>.json                   revision (branch or tag) -> commit sha
@@ -12,35 +13,25 @@ pin a resolution to a commit sha, so a warm load needs no network at all::
     <crucible cache>/normalized/<name>/v<version>/<owner>/<name>/<sha>/<config>/<split>.*
                                                a registered dataset's canonical rows
                                                (see crucible_pl._load.normalized)
+    <HF cache>/datasets--<owner>--<name>/snapshots/<sha>/<repo path>
+                                               huggingface_hub's copy of a repo file
 
-Every manifest is written atomically (temporary file in the same directory, fsync,
-``os.replace``), so a reader sees the old manifest or the new one, never half of one.
-A manifest that cannot be parsed (edited by hand, truncated by a full disk) is
-treated as absent: it is logged, and the resolution it held is made again.
+No other module builds a cache path. What the manifests hold, and how they are read and
+written, is :mod:`crucible_pl._cache.manifests`.
 
 Examples
 --------
->>> import tempfile
->>> from pathlib import Path
->>> from crucible_pl._cache import paths as _cache
->>> root = Path(tempfile.mkdtemp())
->>> path = root / "a" / "b.json"
->>> _cache.write_json(path, {"sha": "0" * 40})
->>> _cache.read_json(path)
-{'sha': '0000000000000000000000000000000000000000'}
->>> _cache.read_json(root / "missing.json") is None
-True
+>>> from crucible_pl._cache import paths
+>>> paths.split_path("openai/gsm8k", "0" * 40, "main", "test").parts[-5:]
+('gsm8k', '0000000000000000000000000000000000000000', 'splits', 'main', 'test.json')
+>>> paths.component("a/b")
+'a%2Fb'
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import os
-import tempfile
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from crucible_pl import _config, _validate
@@ -49,14 +40,18 @@ __all__ = [
     "MANIFEST_FORMAT",
     "component",
     "converted_path",
+    "converted_repo_dir",
     "hub_file_path",
+    "hub_repo_dir",
     "layout_path",
     "manifest_dir",
-    "read_json",
+    "manifests_root",
+    "normalized_paths",
+    "normalized_repo_dirs",
     "ref_path",
+    "refs_dir",
     "remove_hub_file",
     "split_path",
-    "write_json",
 ]
 
 logger = logging.getLogger(__name__)
@@ -69,15 +64,25 @@ def component(name: str) -> str:
     return quote(name, safe="")
 
 
+def manifests_root() -> Path:
+    """The directory holding every repo's manifests (one folder per owner)."""
+    return _config.crucible_cache_dir() / "manifests" / f"v{MANIFEST_FORMAT}"
+
+
 def manifest_dir(repo: str) -> Path:
     """The manifest directory of a (validated) repo id."""
     owner, name = repo.split("/")
-    return _config.crucible_cache_dir() / "manifests" / f"v{MANIFEST_FORMAT}" / owner / name
+    return manifests_root() / owner / name
+
+
+def refs_dir(repo: str) -> Path:
+    """The directory of ``repo``'s revision manifests."""
+    return manifest_dir(repo) / "refs"
 
 
 def ref_path(repo: str, revision: str) -> Path:
     """Manifest mapping a branch or tag name to the commit sha it was resolved to."""
-    return manifest_dir(repo) / "refs" / f"{component(revision)}.json"
+    return refs_dir(repo) / f"{component(revision)}.json"
 
 
 def layout_path(repo: str, sha: str) -> Path:
@@ -90,11 +95,41 @@ def split_path(repo: str, sha: str, config: str, split: str) -> Path:
     return manifest_dir(repo) / sha / "splits" / component(config) / f"{component(split)}.json"
 
 
+def converted_repo_dir(repo: str) -> Path:
+    """The directory of every converted file of ``repo``, at every commit."""
+    owner, name = repo.split("/")
+    return _config.crucible_cache_dir() / "converted" / owner / name
+
+
 def converted_path(repo: str, sha: str, filename: str) -> Path:
     """Where the Parquet conversion of a JSON/CSV repo file is cached."""
-    owner, name = repo.split("/")
-    base = _config.crucible_cache_dir() / "converted" / owner / name / sha
+    base = converted_repo_dir(repo) / sha
     return base.joinpath(*filename.split("/")).with_name(Path(filename).name + ".parquet")
+
+
+def normalized_paths(
+    name: str, version: int, repo: str, sha: str, config: str, split: str
+) -> tuple[Path, Path]:
+    """The normalized rows of a registered dataset's split, and their manifest."""
+    owner, short = repo.split("/")
+    base = _normalized_root() / name / f"v{version}" / owner / short / sha / component(config)
+    stem = component(split)
+    return base / f"{stem}.parquet", base / f"{stem}.json"
+
+
+def normalized_repo_dirs(repo: str) -> list[Path]:
+    """Every normalized cache directory of ``repo`` (any registered name, any version)."""
+    owner, short = repo.split("/")
+    return sorted(p for p in _normalized_root().glob(f"*/v*/{owner}/{short}") if p.is_dir())
+
+
+def _normalized_root() -> Path:
+    return _config.crucible_cache_dir() / "normalized"
+
+
+def hub_repo_dir(repo: str) -> Path:
+    """huggingface_hub's cache folder of dataset ``repo`` (snapshots, blobs, refs)."""
+    return _config.hub_cache_dir() / ("datasets--" + repo.replace("/", "--"))
 
 
 def hub_file_path(repo: str, sha: str, filename: str) -> Path:
@@ -104,8 +139,7 @@ def hub_file_path(repo: str, sha: str, filename: str) -> Path:
     (``datasets--<owner>--<name>/snapshots/<sha>/<path>``); computing it here keeps
     the warm path free of any huggingface_hub import or call.
     """
-    folder = "datasets--" + repo.replace("/", "--")
-    return _config.hub_cache_dir().joinpath(folder, "snapshots", sha, *filename.split("/"))
+    return hub_repo_dir(repo).joinpath("snapshots", sha, *filename.split("/"))
 
 
 def remove_hub_file(repo: str, sha: str, filename: str) -> None:
@@ -125,39 +159,3 @@ def remove_hub_file(repo: str, sha: str, filename: str) -> None:
             logger.warning("Not following %s: it links outside the HF cache", pointer)
     pointer.unlink(missing_ok=True)
     logger.info("Removed %s of %s@%s from the HF cache", filename, repo, sha[:12])
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    """A manifest's content, or ``None`` when it is absent or unreadable."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as err:
-        logger.warning("Ignoring unreadable manifest %s (%s)", path, err)
-        return None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        logger.warning("Ignoring corrupt manifest %s; it will be resolved again", path)
-        return None
-    if not isinstance(data, dict):
-        logger.warning("Ignoring manifest %s: not a JSON object", path)
-        return None
-    return data
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as JSON to ``path`` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import gzip
 import logging
-import os
-import uuid
 from pathlib import Path
 
 import polars as pl
 
 from crucible_pl.errors import DataFormatError, InvalidInputError
 
+from .atomic import atomic_path
 from .formats import data_format
 
 __all__ = ["convert_to_parquet"]
@@ -79,30 +78,14 @@ def _write(source: Path, tmp: Path) -> None:
         _read_json_array(source).write_parquet(tmp)  # zstd content we could not sniff
 
 
-def _fsync(path: Path, *, directory: bool = False) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        if directory:
-            return  # not every platform can open a directory; the rename is still atomic
-        raise
-    try:
-        os.fsync(fd)
-    except OSError:
-        if not directory:
-            raise
-    finally:
-        os.close(fd)
-
-
 def convert_to_parquet(source: Path, dest: Path) -> Path:
     """Convert a JSON Lines, JSON or CSV file (plain, .gz or .zst) to Parquet, atomically.
 
     JSON is told apart by content: an array of objects, or JSON Lines (also when
     misnamed ``.json``, or an array misnamed ``.jsonl``). The schema is inferred over
     every row. JSON Lines and CSV are streamed (``scan_*`` + ``sink_parquet``); a JSON
-    array is read whole, as Polars cannot stream it. The Parquet is written to a hidden
-    temporary file next to ``dest``, synced, then renamed onto ``dest``.
+    array is read whole, as Polars cannot stream it. The Parquet is written with
+    :func:`~crucible_pl._files.atomic.atomic_path`.
 
     Parameters
     ----------
@@ -135,20 +118,14 @@ def convert_to_parquet(source: Path, dest: Path) -> Path:
     source, dest = Path(source), Path(dest)
     if dest.exists():
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.parent / f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp"
     try:
-        _write(source, tmp)
-        _fsync(tmp)
-        os.replace(tmp, dest)
+        with atomic_path(dest) as tmp:
+            _write(source, tmp)
     except pl.exceptions.PolarsError as err:
         raise DataFormatError(
             f"Cannot convert {source} to Parquet: {type(err).__name__}: {err}. The file is "
             "not valid for its suffix; if it was cut short, delete it so it is downloaded "
             "again."
         ) from err
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync(dest.parent, directory=True)
     logger.debug("Converted %s to %s", source, dest)
     return dest

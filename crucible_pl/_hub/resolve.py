@@ -169,9 +169,7 @@ def _merge_convert(layout: Layout, *, token: str | None) -> Layout:
     except RevisionNotFoundError:
         logger.info("%s has no %s branch", layout.repo, _hub.CONVERT_BRANCH)
         return Layout(**{**layout.__dict__, "convert_checked": True})
-    convert = _datafiles.configs_from_convert_branch(
-        [f for f in state.files if is_data_file(f)]
-    )
+    convert = _datafiles.configs_from_convert_branch([f for f in state.files if is_data_file(f)])
     merged = {c: dict(s) for c, s in layout.configs.items()}
     for name, splits in _as_layout_configs(convert, state.sha).items():
         target = merged.setdefault(name, {})

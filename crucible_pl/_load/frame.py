@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from crucible_pl import _config, _split, _validate
-from crucible_pl._files import parquet as _scan
 from crucible_pl._cache.manifests import Layout
+from crucible_pl._files import parquet as _scan
 from crucible_pl._hub import resolve as _resolve
 from crucible_pl._hub.fetch import get_split
 from crucible_pl.errors import (
@@ -308,9 +308,7 @@ def _raw_part(
     sources: list[str] = []
     rows = 0
     for hub_config in hub_configs:
-        split_files = get_split(
-            layout, hub_config, part.name, offline=offline, token=token
-        )
+        split_files = get_split(layout, hub_config, part.name, offline=offline, token=token)
         paths = split_files.local_paths()
         sources.extend(str(p) for p in paths)
         pieces.append(_scan.scan_parquet_files(paths, uniform=split_files.uniform_schema))

@@ -4,33 +4,44 @@ from pathlib import Path
 import crucible_pl
 
 # The import layers, top to bottom: a module imports only from layers below its own.
-# Packages (registry, scoring, testing) count as one unit each; the modules of the load
-# path's folders (_files, _cache, _hub, _load) count one by one, as "folder.module".
+# Packages (registry, scoring, testing) count as one unit each, and so does each layer
+# folder of the load path (_load, _hub, _cache, _files), whose modules are ordered too.
 LAYERS = [
     {"cli"},
     {"_demo"},
     {"crucible_pl"},  # crucible_pl/__init__.py: re-exports only
     {"scoring"},
     {"_api", "_dataset"},
-    {"_load.frame", "_cache.admin"},
-    {"_load.normalized"},
-    {"_hub.resolve"},
-    {"_hub.client"},
-    {"_cache.paths", "_files.parquet", "_files.convert", "_hub.datafiles", "_sampling", "testing"},
-    {"_validate", "_split", "_files.formats", "_hashing", "registry", "schemas"},
+    {"_load"},
+    {"_hub"},
+    {"_cache"},
+    {"_files", "_sampling", "testing"},
+    {"_validate", "_split", "_hashing", "registry", "schemas"},
     {"_config", "errors"},
 ]
-FOLDERS = {"_files", "_cache", "_hub", "_load"}
+# Inside a layer folder, the same rule: a module imports only from lines below its own.
+INSIDE = {
+    "_load": [{"frame"}, {"normalized"}],
+    "_hub": [{"fetch"}, {"resolve"}, {"client", "datafiles"}],
+    "_cache": [{"admin"}, {"entries"}, {"damage"}, {"manifests"}, {"paths"}],
+    "_files": [{"convert"}, {"atomic", "formats", "parquet"}],
+}
 LEVEL = {unit: depth for depth, layer in enumerate(LAYERS) for unit in layer}
+INNER = {
+    (folder, module): depth
+    for folder, lines in INSIDE.items()
+    for depth, line in enumerate(lines)
+    for module in line
+}
 ROOT = Path(crucible_pl.__file__).parent.parent
 
 
-def unit_of(module: str) -> str:
-    """crucible_pl.registry._spec -> registry; crucible_pl._hub.client -> _hub.client."""
+def unit_of(module: str) -> tuple[str, str | None]:
+    """crucible_pl.registry._spec -> (registry, None); crucible_pl._hub.client -> (_hub, client)."""
     parts = module.split(".")
-    if len(parts) > 2 and parts[1] in FOLDERS:
-        return f"{parts[1]}.{parts[2]}"
-    return parts[1] if len(parts) > 1 else parts[0]
+    unit = parts[1] if len(parts) > 1 else parts[0]
+    inner = parts[2] if unit in INSIDE and len(parts) > 2 else None
+    return unit, inner
 
 
 def is_module(name: str) -> bool:
@@ -63,24 +74,33 @@ def imported_modules(path: Path) -> set[str]:
 
 
 edges = set()
+inner_edges = set()
 uses_hf_hub = set()
 for path in sorted((ROOT / "crucible_pl").rglob("*.py")):
     module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-    source = unit_of(module)
-    if source in FOLDERS:  # a layer folder's __init__: a docstring, no imports
+    source, source_inner = unit_of(module)
+    assert source in LEVEL, f"{module} is in no layer: add it to docs/architecture.md"
+    if source in INSIDE and source_inner is None:  # a layer folder's __init__: a docstring
         assert not imported_modules(path), f"{module} imports; keep it a docstring"
         continue
-    assert source in LEVEL, f"{module} is in no layer: add it to docs/architecture.md"
+    if source in INSIDE:
+        assert (source, source_inner) in INNER, f"{module} is in no line of INSIDE[{source!r}]"
     for name in imported_modules(path):
         if name == "crucible_pl" or name.startswith("crucible_pl."):
-            if unit_of(name) != source:
-                edges.add((source, unit_of(name)))
+            target, target_inner = unit_of(name)
+            if target != source:
+                edges.add((source, target))
+            elif source in INSIDE and source_inner != target_inner:
+                assert target_inner is not None, f"{module} imports its folder's __init__"
+                inner_edges.add((source, source_inner, target_inner))
         elif name.split(".")[0] == "huggingface_hub":
-            uses_hf_hub.add(source)
+            uses_hf_hub.add(module)
 
 for source, target in sorted(edges):
     assert LEVEL[source] < LEVEL[target], f"{source} imports {target}, which is not below it"
+for folder, source, target in sorted(inner_edges):
+    assert INNER[folder, source] < INNER[folder, target], f"{folder}.{source} imports {target}"
 
 # Only _hub.client imports huggingface_hub: the boundary where its errors become ours.
-assert uses_hf_hub == {"_hub.client"}, uses_hf_hub
-print(f"{len(edges)} imports between units, all pointing down")
+assert uses_hf_hub == {"crucible_pl._hub.client"}, uses_hf_hub
+print(f"{len(edges)} imports between layers, {len(inner_edges)} inside folders, all pointing down")
