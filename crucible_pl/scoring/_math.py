@@ -37,6 +37,8 @@ answer, in two tiers.
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 
 from crucible_pl.errors import InvalidInputError
@@ -288,7 +290,7 @@ def _number(text: pl.Expr) -> pl.Expr:
     )
 
 
-def _verify_batch(pairs: pl.Series) -> pl.Series:
+def _verify_batch(pairs: pl.Series, *, seconds: float) -> pl.Series:
     """Math-Verify on each (prediction, reference) row of a struct Series.
 
     A Python function per row, not an expression: Math-Verify parses LaTeX into SymPy
@@ -302,65 +304,13 @@ def _verify_batch(pairs: pl.Series) -> pl.Series:
     verdicts = verify_pairs(
         pairs.struct.field("prediction").to_list(),
         pairs.struct.field("reference").to_list(),
-        seconds=float(pairs.struct.field("seconds")[0]),
+        seconds=seconds,
     )
     return pl.Series(pairs.name, verdicts, dtype=pl.Boolean)
 
 
-def math_match(
-    prediction: ColumnOrExpr,
-    reference: ColumnOrExpr,
-    *,
-    exact_checker: bool = True,
-    timeout: float = 5.0,
-) -> pl.Expr:
-    """Whether a math answer equals the reference, as a careful reader would judge.
-
-    The fast path (Polars expressions) decides identical normalized answers and pairs of
-    numbers (compared exactly); only the rows it cannot decide go to Math-Verify, one
-    pair at a time. The rules, the one tolerance (decimal references) and how the time
-    limit is kept are in the module documentation of :mod:`crucible_pl.scoring._math`.
-
-    Parameters
-    ----------
-    prediction
-        The extracted answer (e.g. ``extract_answer(reply, "math")``).
-    reference
-        The reference answer (``expected`` of a math dataset).
-    exact_checker
-        Send the rows the fast path cannot decide to Math-Verify (default). ``False``
-        keeps everything in Polars; those rows then score ``False``.
-    timeout
-        Seconds Math-Verify may spend on one pair; a pair that takes longer scores
-        ``False``.
-
-    Returns
-    -------
-    pl.Expr
-        Boolean, named after ``prediction``; ``False`` where either side is null.
-
-    Raises
-    ------
-    InvalidInputError
-        A ``timeout`` that is not a positive number.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> from crucible_pl.scoring import math_match
-    >>> df = pl.DataFrame(
-    ...     {
-    ...         "pred": ["\\\\dfrac{1}{2}", "0.5", "1450001", "x = 5", "−5", "2\\\\sqrt{3}", None],
-    ...         "ref": ["\\\\frac{1}{2}", "\\\\frac12", "1450000", "5", "5", "\\\\sqrt{12}", "1"],
-    ...     }
-    ... )
-    >>> df.select(math_match("pred", "ref"))["pred"].to_list()
-    [True, True, False, True, False, True, False]
-    """
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout > 0:
-        raise InvalidInputError(
-            f"Invalid timeout={timeout!r}: expected a positive number of seconds, e.g. 5.0."
-        )
+def _fast_verdict(pred_text_in: pl.Expr, ref_text_in: pl.Expr) -> pl.Expr:
+    """The fast path on folded texts: True, False, or null where it cannot decide."""
     f = pl.field
     pred_text, ref_text, pred, ref = f("pred_text"), f("ref_text"), f("pred"), f("ref")
     pred_parts, ref_parts = f("pred_parts"), f("ref_parts")
@@ -423,11 +373,8 @@ def math_match(
         .when((pred_word & ref_is_number) | (pred_is_number & ref_word))
         .then(pl.lit(False))
     )
-    frame = (
-        pl.struct(
-            pred_text=_fold_lookalikes(_as_text(prediction)),
-            ref_text=_fold_lookalikes(_as_text(reference)),
-        )
+    return (
+        pl.struct(pred_text=pred_text_in, ref_text=ref_text_in)
         .struct.with_fields(pred_parts=_parts(pred_text), ref_parts=_parts(ref_text))
         .struct.with_fields(pred=pred_parts.struct.field("t"), ref=ref_parts.struct.field("t"))
         # A leading "x =" goes when the other side has no "=".
@@ -441,6 +388,97 @@ def math_match(
         )
         .struct.with_fields(pred_number=_number(pred), ref_number=_number(ref))
         .struct.with_fields(verdict=verdict)
+        .struct.field("verdict")
+    )
+
+
+def math_match(
+    prediction: ColumnOrExpr,
+    reference: ColumnOrExpr,
+    *,
+    exact_checker: bool = True,
+    timeout: float = 5.0,
+) -> pl.Expr:
+    """Whether a math answer equals the reference, as a careful reader would judge.
+
+    The fast path (Polars expressions) decides identical normalized answers and pairs of
+    numbers (compared exactly); only the rows it cannot decide go to Math-Verify, one
+    pair at a time. The rules, the one tolerance (decimal references) and how the time
+    limit is kept are in the module documentation of :mod:`crucible_pl.scoring._math`.
+
+    Parameters
+    ----------
+    prediction
+        The extracted answer (e.g. ``extract_answer(reply, "math")``).
+    reference
+        The reference answer (``expected`` of a math dataset).
+    exact_checker
+        Send the rows the fast path cannot decide to Math-Verify (default). ``False``
+        keeps everything in Polars; those rows then score ``False``.
+    timeout
+        Seconds Math-Verify may spend on one pair; a pair that takes longer scores
+        ``False``.
+
+    Returns
+    -------
+    pl.Expr
+        Boolean, named after ``prediction``; ``False`` where either side is null.
+
+    Raises
+    ------
+    InvalidInputError
+        A ``timeout`` that is not a positive number.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.scoring import math_match
+    >>> df = pl.DataFrame(
+    ...     {
+    ...         "pred": ["\\\\dfrac{1}{2}", "0.5", "1450001", "x = 5", "−5", "2\\\\sqrt{3}", None],
+    ...         "ref": ["\\\\frac{1}{2}", "\\\\frac12", "1450000", "5", "5", "\\\\sqrt{12}", "1"],
+    ...     }
+    ... )
+    >>> df.select(math_match("pred", "ref"))["pred"].to_list()
+    [True, True, False, True, False, True, False]
+    """
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout > 0:
+        raise InvalidInputError(
+            f"Invalid timeout={timeout!r}: expected a positive number of seconds, e.g. 5.0."
+        )
+    f = pl.field
+    pred_text, ref_text, pred_int, ref_int = (
+        f("pred_text"),
+        f("ref_text"),
+        f("pred_int"),
+        f("ref_int"),
+    )
+    # Identical answers and plain integers (most GSM8K rows) are decided by a string
+    # compare and a cast; only the other rows are normalized (see _computed_where).
+    frame = (
+        pl.struct(
+            pred_text=_fold_lookalikes(_as_text(prediction)).str.strip_chars(),
+            ref_text=_fold_lookalikes(_as_text(reference)).str.strip_chars(),
+        )
+        .struct.with_fields(
+            pred_int=pred_text.cast(pl.Int64, strict=False),
+            ref_int=ref_text.cast(pl.Int64, strict=False),
+        )
+        .struct.with_fields(
+            verdict=pl.when(pred_text.is_null() | ref_text.is_null() | (pred_text == ""))
+            .then(pl.lit(False))
+            .when(pred_text == ref_text)
+            .then(pl.lit(True))
+            .when(pred_int.is_not_null() & ref_int.is_not_null())
+            .then(pred_int == ref_int)
+        )
+        .struct.with_fields(todo=f("verdict").is_null())
+        .struct.with_fields(
+            verdict=pl.coalesce(
+                f("verdict"),
+                _computed_where(f("todo"), _fast_verdict, pred_text, ref_text, dtype=pl.Boolean()),
+            )
+        )
     )
     if exact_checker:
         frame = frame.struct.with_fields(
@@ -450,9 +488,9 @@ def math_match(
                 pl.field("verdict"),
                 _computed_where(
                     pl.field("undecided"),
-                    lambda p, r: pl.struct(
-                        prediction=p, reference=r, seconds=pl.lit(float(timeout))
-                    ).map_batches(_verify_batch, return_dtype=pl.Boolean),
+                    lambda p, r: pl.struct(prediction=p, reference=r).map_batches(
+                        partial(_verify_batch, seconds=float(timeout)), return_dtype=pl.Boolean
+                    ),
                     pred_text,
                     ref_text,
                     dtype=pl.Boolean(),
