@@ -108,6 +108,11 @@ def disagreements(graded: pl.DataFrame) -> pl.DataFrame:
     return graded.filter(pl.any_horizontal(pl.col(n) != pl.col("verdict") for n in GRADERS))
 
 
+@pytest.fixture(scope="module")
+def graded() -> pl.DataFrame:
+    return grade(read_table())
+
+
 def test_table_is_well_formed() -> None:
     table = read_table()
     assert table.height >= 200
@@ -145,6 +150,19 @@ def test_issue_cases_are_in_the_table() -> None:
     bare = table.filter(pl.col("note") == "bare gold answer")
     assert bare.height >= 20
     assert (bare["expected"] == bare["reply"]).all()
+
+
+def test_agreement_with_human_verdicts(graded: pl.DataFrame, tmp_path: Path) -> None:
+    table = figures(graded)
+    report = tmp_path / "agreement.txt"
+    with pl.Config(tbl_rows=-1, fmt_str_lengths=80, tbl_width_chars=200):
+        report.write_text(f"{table}\n{disagreements(graded).drop('note')}\n")
+    print(report.read_text())
+    ours = table.row(0, named=True)
+    best_other = table["agreement"][1:].max()
+    assert isinstance(best_other, float)
+    assert ours["agreement"] >= best_other, f"see {report}"
+    assert ours["false_positives"] == 0, f"see {report}"
 
 
 # The examples lm-eval's own comments give for its rewrites.
