@@ -8,9 +8,10 @@ Scores every row with our ``math_match`` (through ``evaluate``), Math-Verify alo
 lm-eval's hendrycks_math ``is_equiv`` (the reimplementation in
 ``tests/_lm_eval_is_equiv.py``), exactly as ``tests/test_scoring_agreement.py`` does (its
 functions are reused), and prints per grader: n, agreement with the human verdict, false
-positives and false negatives. Then the rows where a grader disagrees with the human:
-``--rows all`` (default) those where any grader does, ``--rows ours`` those where ours
-does, ``--rows none`` no rows.
+positives and false negatives, over the whole table and over its held-out rows (``note``
+starting "held-out": written after ``math_match`` had been tuned on the others). Then
+the rows where a grader disagrees with the human: ``--rows all`` (default) those where
+any grader does, ``--rows ours`` those where ours does, ``--rows none`` no rows.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     graded = agreement.grade(agreement.read_table())
     with pl.Config(tbl_rows=-1, fmt_str_lengths=70, tbl_width_chars=220):
         print(agreement.figures(graded))
+        held_out = graded.filter(pl.col("note").str.starts_with("held-out"))
+        print("\nheld-out rows only (judged after math_match was tuned on the others):")
+        print(agreement.figures(held_out))
         if args.rows == "none":
             return 0
         rows = (
