@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ._dataset import interleave as interleave
     from ._dataset import load as load
     from ._dataset import load_from_disk as load_from_disk
-    from ._load.frame import Provenance as Provenance
+    from ._load.provenance import Provenance as Provenance
     from .scoring import EvalResult as EvalResult
     from .scoring import evaluate as evaluate
 
@@ -68,7 +68,7 @@ _LAZY: dict[str, str] = {
     "interleave": "._dataset",
     "load": "._dataset",
     "load_from_disk": "._dataset",
-    "Provenance": "._load.frame",
+    "Provenance": "._load.provenance",
     "EvalResult": ".scoring",
     "evaluate": ".scoring",
 }

@@ -24,8 +24,9 @@ import polars as pl
 
 from . import _sampling
 from ._files.atomic import atomic_path
-from ._load import frame as _load
-from ._load.frame import Provenance
+from ._load.frame import open_frame
+from ._load.provenance import Provenance
+from ._load.request import LoadRequest
 from .errors import DataFormatError, InvalidInputError
 
 __all__ = ["Dataset", "concat", "interleave", "load", "load_from_disk"]
@@ -1027,7 +1028,7 @@ def load(
     >>> [len(test) for _, test in ds.k_fold(3)]
     [4, 3, 3]
     """
-    loaded = _load.open_frame(
+    request = LoadRequest.build(
         name,
         split,
         config=config,
@@ -1041,6 +1042,7 @@ def load(
         n=n,
         seed=seed,
     )
+    loaded = open_frame(request)
     dataset = Dataset(loaded.frame, loaded.provenance, num_rows=loaded.num_rows, files=loaded.files)
     return dataset.validate() if validate else dataset
 

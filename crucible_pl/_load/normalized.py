@@ -40,6 +40,8 @@ from crucible_pl._files.atomic import atomic_path
 from crucible_pl._files.parquet import parquet_row_count, scan_parquet_files
 from crucible_pl._hub.fetch import get_split
 
+from .source import POSITION
+
 if TYPE_CHECKING:
     from crucible_pl.registry._spec import DatasetSpec
 
@@ -47,7 +49,6 @@ __all__ = ["POSITION", "NormalizedSplit", "normalized_split"]
 
 logger = logging.getLogger(__name__)
 
-POSITION = "__pos"
 _ROW_GROUP_ROWS = 32_768
 
 

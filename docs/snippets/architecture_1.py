@@ -21,7 +21,12 @@ LAYERS = [
 ]
 # Inside a layer folder, the same rule: a module imports only from lines below its own.
 INSIDE = {
-    "_load": [{"frame"}, {"normalized"}],
+    "_load": [
+        {"describe", "frame"},
+        {"source_hub", "source_synthetic"},
+        {"normalized"},
+        {"request", "source", "provenance"},
+    ],
     "_hub": [{"fetch"}, {"resolve"}, {"client", "datafiles"}],
     "_cache": [{"admin"}, {"entries"}, {"damage"}, {"manifests"}, {"paths"}],
     "_files": [{"convert"}, {"atomic", "formats", "parquet"}],

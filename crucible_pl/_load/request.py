@@ -1,0 +1,169 @@
+"""The one load request: every option of a load, checked once at the public boundary.
+
+``load_lazy``, ``load`` and ``info`` each build a :class:`LoadRequest` with
+:meth:`LoadRequest.build` and pass it down; nothing below them re-declares or
+re-checks the options. Building one makes no request and touches no file: a bad
+argument fails here, before the network.
+
+Examples
+--------
+>>> from crucible_pl._load.request import LoadRequest
+>>> request = LoadRequest.build("gsm8k", "test[:5]", columns=["id", "expected"])
+>>> request.repo, request.config, str(request.split), request.columns
+('openai/gsm8k', 'main', 'test[:5]', ('id', 'expected'))
+>>> LoadRequest.build("gsm8k", source="disk")
+Traceback (most recent call last):
+...
+crucible_pl.errors.InvalidInputError: source='disk' is not valid: use 'hub' (the default) ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from crucible_pl import _config, _validate
+from crucible_pl._split import SplitRequest, parse_split
+from crucible_pl.errors import ConfigNotFoundError, InvalidInputError
+
+if TYPE_CHECKING:
+    from crucible_pl.registry._spec import DatasetSpec
+
+__all__ = ["SYNTHETIC_ROWS", "LoadRequest"]
+
+SYNTHETIC_ROWS = 100
+"""Rows per config and split of ``source="synthetic"`` when ``n`` is not given."""
+
+_REGISTERED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}")
+
+
+@dataclass(frozen=True)
+class LoadRequest:
+    """One load, checked: what to load, from where, and how.
+
+    ``spec`` is the registered spec of ``name`` (``None`` for a repo id), ``config``
+    the config asked for (a registered name's default when none was), ``offline`` the
+    resolved mode (the argument, else ``HF_HUB_OFFLINE``). The token never shows in
+    the repr.
+    """
+
+    name: str
+    repo: str
+    spec: DatasetSpec | None = field(repr=False)
+    split: SplitRequest | None = None
+    config: str | None = None
+    revision: str = "main"
+    columns: tuple[str, ...] | None = None
+    offline: bool = False
+    token: str | None = field(default=None, repr=False)
+    refresh: bool = False
+    raw: bool = False
+    source: Literal["hub", "synthetic"] = "hub"
+    n: int = SYNTHETIC_ROWS
+    seed: int = 0
+
+    @classmethod
+    def build(
+        cls,
+        name: str,
+        split: str | None = None,
+        *,
+        config: str | None = None,
+        revision: str | None = None,
+        columns: Sequence[str] | None = None,
+        offline: bool | None = None,
+        token: str | None = None,
+        refresh: bool = False,
+        raw: bool = False,
+        source: str = "hub",
+        n: int | None = None,
+        seed: int = 0,
+    ) -> LoadRequest:
+        """Check every option of a load (see :func:`crucible_pl.load_lazy`) and gather them.
+
+        Raises
+        ------
+        InvalidInputError
+            A malformed name, config, revision, split, column list, source or ``n``.
+        DatasetNotFoundError, ConfigNotFoundError
+            An unknown registered name, or a config its spec does not have.
+        """
+        if not isinstance(name, str):
+            raise InvalidInputError(
+                f"Dataset name must be a string such as 'gsm8k' or 'openai/gsm8k', got {name!r}."
+            )
+        spec = find_spec(name)
+        repo = spec.repo if spec is not None else _validate.repo_id(name)
+        wanted = _validate.column_names(columns, dataset=name)
+        if config is not None:
+            _validate.config_name(config, dataset=name)
+        if spec is not None:
+            config = _spec_config(spec, config)
+        rev = _validate.revision(revision, dataset=name) if revision is not None else "main"
+        parts = parse_split(split) if split is not None else None
+        if source not in ("hub", "synthetic"):
+            raise InvalidInputError(
+                f"source={source!r} is not valid: use 'hub' (the default) or 'synthetic'.",
+                dataset=name,
+            )
+        rows = SYNTHETIC_ROWS
+        if source == "synthetic":
+            if spec is None:
+                raise InvalidInputError(
+                    f"source='synthetic' needs a registered dataset name, not {name!r}; see "
+                    "crucible_pl.list_datasets().",
+                    dataset=name,
+                )
+            rows = SYNTHETIC_ROWS if n is None else n
+            if not isinstance(rows, int) or rows < 0:
+                raise InvalidInputError(
+                    f"n must be a non-negative integer, got {n!r}.", dataset=spec.name
+                )
+        elif n is not None:
+            raise InvalidInputError(
+                "n= only applies to source='synthetic'; slice the split instead, e.g. "
+                "split='test[:100]'.",
+                dataset=name,
+            )
+        return cls(
+            name=name,
+            repo=repo,
+            spec=spec,
+            split=parts,
+            config=config,
+            revision=rev,
+            columns=tuple(wanted) if wanted is not None else None,
+            offline=_config.is_offline(offline) if source == "hub" else False,
+            token=token,
+            refresh=refresh,
+            raw=raw,
+            source="synthetic" if source == "synthetic" else "hub",
+            n=rows,
+            seed=seed,
+        )
+
+
+def find_spec(name: str) -> DatasetSpec | None:
+    """The registered spec for ``name``; ``None`` for a repo id (``owner/name``)."""
+    if "/" in name:
+        return None
+    if not _REGISTERED_NAME.fullmatch(name):
+        _validate.repo_id(name)  # raises InvalidRepoIdError with the valid forms
+    from crucible_pl.registry import get_spec
+
+    return get_spec(name)
+
+
+def _spec_config(spec: DatasetSpec, config: str | None) -> str | None:
+    """``config``, or the spec's default; raises before any request when it has no such."""
+    chosen = config if config is not None else spec.default_config
+    if chosen is not None and chosen not in spec.configs:
+        raise ConfigNotFoundError(
+            f"Config {chosen!r} is not a config of {spec.name}. Available configs: "
+            f"{', '.join(spec.configs)}.",
+            dataset=spec.name,
+            config=chosen,
+        )
+    return chosen
