@@ -37,9 +37,12 @@ import json
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from crucible_pl._dataset import Dataset
 
 from crucible_pl import _config
 from crucible_pl.errors import (
@@ -282,7 +285,7 @@ def execution_passed(
 
 
 def run_tests(
-    frame: pl.DataFrame | pl.LazyFrame,
+    frame: pl.DataFrame | pl.LazyFrame | Dataset,
     *,
     prediction: str = "prediction",
     test: str = "test",
@@ -322,7 +325,7 @@ def run_tests(
     ----------
     frame
         One row per prediction, with the ``code`` family columns (several rows per id
-        for pass@k). A LazyFrame is collected.
+        for pass@k): a DataFrame, or a LazyFrame or ``Dataset``, which is collected.
     prediction, test, entry_point, prompt
         Column names; ``prompt=None`` when every prediction is a whole program.
     timeout
@@ -373,7 +376,7 @@ def run_tests(
     _check_allowed(allow_code_execution, "run_tests")
     limits = _limits(timeout, memory_mb)
     n_workers = _workers(workers)
-    lf = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
+    lf = frame if isinstance(frame, pl.LazyFrame) else frame.lazy()
     available = lf.collect_schema().names()
     if taken := [name for name in _RESULT.to_schema() if name in available]:
         raise InvalidInputError(

@@ -3,7 +3,7 @@ import polars as pl
 import crucible_pl
 from crucible_pl.scoring import pass_at_k, run_tests
 
-problems = crucible_pl.load("humaneval", "test")  # id, input, expected, test, entry_point
+problems = crucible_pl.load("humaneval", "test").collect()  # input, expected, test, entry_point
 
 # Two samples per problem: the reference body, and a body that returns None.
 samples = pl.concat(
