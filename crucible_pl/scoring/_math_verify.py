@@ -40,6 +40,7 @@ from typing import IO
 __all__: list[str] = []
 
 _CACHE_SIZE = 200_000
+_WORKER_PARSE_CACHE = 20_000
 _STARTUP_SECONDS = 120.0
 _GRACE_SECONDS = 1.0
 _TIMEOUT_VERDICT = "t"
@@ -53,6 +54,7 @@ _BOOTSTRAP = (
 
 def _worker_main() -> None:  # pragma: no cover - runs in the worker process
     """Answer ``[prediction, reference, timeout]`` lines with ``1``, ``0`` or ``t``."""
+    import functools
     import logging
     import signal
 
@@ -68,8 +70,10 @@ def _worker_main() -> None:  # pragma: no cover - runs in the worker process
 
     signal.signal(signal.SIGALRM, expire)
 
-    def boxed(text: str) -> str:
-        return "\\boxed{" + text + "}"
+    @functools.lru_cache(maxsize=_WORKER_PARSE_CACHE)
+    def parsed(text: str) -> list[object]:
+        # References repeat across rows (one per question): each is parsed once.
+        return list(parse("\\boxed{" + text + "}", parsing_timeout=None))
 
     sys.stdout.write("ready\n")
     sys.stdout.flush()
@@ -77,8 +81,8 @@ def _worker_main() -> None:  # pragma: no cover - runs in the worker process
         prediction, reference, seconds = json.loads(line)
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
-            gold = parse(boxed(reference), parsing_timeout=None)
-            target = parse(boxed(prediction), parsing_timeout=None)
+            gold = parsed(reference)
+            target = parsed(prediction)
             verdict = "1" if gold and target and verify(gold, target, timeout_seconds=None) else "0"
         except _ExpiredError:
             verdict = _TIMEOUT_VERDICT
