@@ -136,6 +136,12 @@ def test_answer_is(reply: str, answer: str | None) -> None:
         ("Her salary is $\\$57{,}500$.", "\\$57{,}500"),
         ("Together they have 260 sheep. (Toulouse alone has 160.)", "260"),
         ("Either 12 or 13 years, depending on how you count.", "12 or 13"),
+        # ... and a closing restatement of a stated number is not the answer
+        ("It takes 160 minutes in all, or about 2.67 hours.", "160"),
+        ("Total = 2 + 1 = 3, i.e. 1.5 times the blue amount.", "3"),
+        ("9 + 6 = 15 liters of water out of 24 liters of drink.", "15"),
+        ("60 m each is 540 m. In kilometres that is 0.54.", "540"),
+        (r"3 degrees below zero, i.e. $-3^\circ$.", r"-3^\circ"),  # a restatement in math
         ("In total 1.45 million dollars.", "1.45e6"),
         ("The probability is 50%.", "50%"),
         ("It is 17", "17"),

@@ -114,6 +114,7 @@ _NOT_A_UNIT = (
 _WRAPPER = r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mbox)\{([^{}]*)\}"
 _PLAIN_WORDS = r"^[A-Za-z]{2,}$"
 _LEADING_VARIABLE = r"^[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?="
+_COLUMN_VECTOR = r"^\\begin\{[pb]matrix\}([^&]*)\\end\{[pb]matrix\}$"
 _THOUSANDS = r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
 # Numbers: a decimal (maybe an integer, maybe an exponent) or a fraction of integers.
 _DECIMAL = r"^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$"
@@ -166,8 +167,10 @@ def _parts(text: pl.Expr) -> pl.Expr:
         pl.struct(t=_magnitudes_as_exponents(_fold_lookalikes(text).str.strip_chars()))
         .struct.with_fields(percent=t.str.contains(r"%|(?i:\bpercent\b)"))
         .struct.with_fields(
-            # "\$" is currency; "$", "\(", "\)", "\[", "\]" delimit math.
-            t=t.str.replace_all(r"\\\$|\$|^\\[\(\[]|\\[\)\]]$|\s*(?i:\bpercent\b)", "")
+            # "\$" is currency; "$", "\(", "\)", "\[", "\]" delimit math. A LaTeX line
+            # break "\\" is held as \x02, so that deleting "\ " cannot cut it.
+            t=t.str.replace_all("\\\\", "\x02", literal=True)
+            .str.replace_all(r"\\\$|\$|^\\[\(\[]|\\[\)\]]$|\s*(?i:\bpercent\b)", "")
             .str.replace_many(_DELETED, [""] * len(_DELETED))
             .str.replace_all(r"\\[dt]frac", r"\frac")
             .str.replace_all(r"\\[dt]binom", r"\binom")
@@ -203,9 +206,20 @@ def _parts(text: pl.Expr) -> pl.Expr:
             .str.replace_all(r"\s+", "")
             .str.strip_chars_end(".")
             .str.replace(r"^\(([A-Z])\)$", "$1")
+            .str.replace_all("\x02", "\\\\", literal=True)
         )
         .struct.with_fields(
-            t=pl.when(t.str.contains(_THOUSANDS)).then(t.str.replace_all(",", "")).otherwise(t)
+            t=pl.when(t.str.contains(_THOUSANDS)).then(t.str.replace_all(",", "")).otherwise(t),
+            column=t.str.extract(_COLUMN_VECTOR, 1),
+        )
+        # A column vector is the tuple of its entries: (6, -15) is its image.
+        .struct.with_fields(
+            t=pl.coalesce(
+                pl.concat_str(
+                    pl.lit("("), pl.field("column").str.replace_all(r"\\\\", ","), pl.lit(")")
+                ),
+                t,
+            )
         )
     )
 
