@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crucible_pl import _config, _split, _validate
+from crucible_pl import _split, _validate
 from crucible_pl.errors import CacheMissError
 
 from . import paths
@@ -187,7 +187,7 @@ def _hub_plan(
         for link in snapshots.rglob("*"):
             if link.is_symlink() and link not in drop:
                 still_linked.add(link.resolve())
-    hub_root = _config.hub_cache_dir().resolve()
+    hub_root = paths.hub_root().resolve()
     blobs: set[Path] = set()
     for pointer in pointers:
         if pointer.is_symlink():
@@ -329,8 +329,8 @@ def apply_removal(plan: RemovalPlan) -> int:
     Manifests go first, so an interrupted removal leaves data without a manifest
     (re-resolved on the next load), never a manifest without its data.
     """
-    ours = _config.crucible_cache_dir()
-    hub = _config.hub_cache_dir()
+    ours = paths.crucible_root()
+    hub = paths.hub_root()
     for path in plan.manifests:
         _unlink(path, ours)
         _prune(path, ours / "manifests")

@@ -41,8 +41,10 @@ __all__ = [
     "component",
     "converted_path",
     "converted_repo_dir",
+    "crucible_root",
     "hub_file_path",
     "hub_repo_dir",
+    "hub_root",
     "layout_path",
     "manifest_dir",
     "manifests_root",
@@ -64,9 +66,19 @@ def component(name: str) -> str:
     return quote(name, safe="")
 
 
+def crucible_root() -> Path:
+    """Our cache directory (``CRUCIBLE_PL_CACHE``, see :mod:`crucible_pl._config`)."""
+    return _config.crucible_cache_dir()
+
+
+def hub_root() -> Path:
+    """huggingface_hub's cache directory (``HF_HUB_CACHE`` / ``HF_HOME``)."""
+    return _config.hub_cache_dir()
+
+
 def manifests_root() -> Path:
     """The directory holding every repo's manifests (one folder per owner)."""
-    return _config.crucible_cache_dir() / "manifests" / f"v{MANIFEST_FORMAT}"
+    return crucible_root() / "manifests" / f"v{MANIFEST_FORMAT}"
 
 
 def manifest_dir(repo: str) -> Path:
@@ -98,7 +110,7 @@ def split_path(repo: str, sha: str, config: str, split: str) -> Path:
 def converted_repo_dir(repo: str) -> Path:
     """The directory of every converted file of ``repo``, at every commit."""
     owner, name = repo.split("/")
-    return _config.crucible_cache_dir() / "converted" / owner / name
+    return crucible_root() / "converted" / owner / name
 
 
 def converted_path(repo: str, sha: str, filename: str) -> Path:
@@ -124,12 +136,12 @@ def normalized_repo_dirs(repo: str) -> list[Path]:
 
 
 def _normalized_root() -> Path:
-    return _config.crucible_cache_dir() / "normalized"
+    return crucible_root() / "normalized"
 
 
 def hub_repo_dir(repo: str) -> Path:
     """huggingface_hub's cache folder of dataset ``repo`` (snapshots, blobs, refs)."""
-    return _config.hub_cache_dir() / ("datasets--" + repo.replace("/", "--"))
+    return hub_root() / ("datasets--" + repo.replace("/", "--"))
 
 
 def hub_file_path(repo: str, sha: str, filename: str) -> Path:
@@ -153,7 +165,7 @@ def remove_hub_file(repo: str, sha: str, filename: str) -> None:
     pointer = hub_file_path(repo, sha, filename)
     if pointer.is_symlink():
         blob = pointer.resolve()
-        if blob.is_relative_to(_config.hub_cache_dir().resolve()):
+        if blob.is_relative_to(hub_root().resolve()):
             blob.unlink(missing_ok=True)
         else:
             logger.warning("Not following %s: it links outside the HF cache", pointer)

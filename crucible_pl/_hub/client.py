@@ -369,7 +369,7 @@ def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
                     path,
                     repo_type="dataset",
                     revision=sha,
-                    cache_dir=_config.hub_cache_dir(),
+                    cache_dir=_cache.hub_root(),
                     endpoint=_config.endpoint(),
                     token=token,
                     library_name=_LIBRARY,
