@@ -57,14 +57,23 @@ def _doctest_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHub]
 
 @pytest.fixture(autouse=True)
 def _clean_env(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """A private HF cache and crucible cache per test; no token, offline flag or endpoint.
 
-    Doctests get ``HF_ENDPOINT`` at the session's local Hub of demo repos.
+    ``tempfile`` (and ``TMPDIR``, for subprocesses) points into this session's temp dir,
+    so a test or doctest that makes a temporary directory and leaves it behind leaves it
+    there. Doctests get ``HF_ENDPOINT`` at the session's local Hub of demo repos.
     """
     import os
+    import tempfile
 
+    scratch = str(tmp_path_factory.mktemp("tmpdir"))
+    monkeypatch.setattr(tempfile, "tempdir", scratch)
+    monkeypatch.setenv("TMPDIR", scratch)
     for name in list(os.environ):
         if name.startswith(SCRUBBED_PREFIXES):
             monkeypatch.delenv(name, raising=False)
