@@ -1,10 +1,11 @@
 """Our cache on disk: every path, the manifest formats, damage checks, and its admin.
 
-Owns: where everything cached lies, ours and the Hugging Face cache's (``paths``); each
-manifest format with its one reader and one writer (``manifests``); the checks that a
-cached file is still whole (``damage``); listing, removing and verifying what is cached
-(``admin``, ``removal``).
+Owns: where everything cached lies, ours and the Hugging Face cache's (``paths``: the
+only module that builds a cache path); each manifest format with its one reader and one
+writer (``manifests``); the checks that a cached file is still whole (``damage``);
+listing and verifying what is cached (``entries``) and removing it (``admin``).
 
-May import: ``_files``, ``_config``, ``_validate``, ``_split``, ``registry`` (names only)
-and ``errors``. Never ``huggingface_hub``, never the network.
+May import: ``_files``, ``_config``, ``_validate``, ``_split``, ``registry`` (to turn a
+registered name into its repo) and ``errors``. Never ``huggingface_hub``, never the
+network.
 """

@@ -370,6 +370,12 @@ def parse_split(path: Path, *, repo: str, sha: str, config: str, split: str) -> 
     data = _read_json(path)
     if data is None:
         raise ManifestError("the manifest is not valid JSON")
+    return _split_from_json(data, repo=repo, sha=sha, config=config, split=split)
+
+
+def _split_from_json(
+    data: Mapping[str, Any], *, repo: str, sha: str, config: str, split: str
+) -> SplitFiles:
     try:
         return SplitFiles.from_json(data, repo=repo, sha=sha, config=config, split=split)
     except (KeyError, TypeError, ValueError, AttributeError) as err:
@@ -379,10 +385,11 @@ def parse_split(path: Path, *, repo: str, sha: str, config: str, split: str) -> 
 def read_split(repo: str, sha: str, config: str, split: str) -> SplitFiles | None:
     """The split manifest of ``config``/``split``; ``None`` when absent or malformed."""
     path = paths.split_path(repo, sha, config, split)
-    if not path.exists():
+    data = _read_json(path)  # absent: None, without a word; unreadable: logged
+    if data is None:
         return None
     try:
-        return parse_split(path, repo=repo, sha=sha, config=config, split=split)
+        return _split_from_json(data, repo=repo, sha=sha, config=config, split=split)
     except ManifestError as err:
         logger.warning("Ignoring split manifest %s: %s", path, err)
         return None

@@ -2,9 +2,9 @@
 
 Owns: every request to the Hub and the translation of its errors (``client``, the only
 module that imports ``huggingface_hub``); how a repo's files form configs and splits
-(``datafiles``); revision -> commit sha -> layout, remembered in manifests
-(``resolve``); downloading, converting and checking the files of one split
-(``fetch``).
+(``datafiles``, with ``globs`` for the patterns); revision -> commit sha -> layout,
+remembered in manifests (``resolve``); downloading, converting and checking the files
+of one split (``fetch``).
 
 May import: ``_cache``, ``_files``, ``_config``, ``_validate`` and ``errors``.
 """

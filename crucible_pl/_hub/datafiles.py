@@ -33,9 +33,7 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import logging
-import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,6 +43,8 @@ from typing import Any
 from crucible_pl._files.formats import data_format, is_data_file
 from crucible_pl.errors import DataFormatError
 
+from .globs import has_magic, join_pattern, match_pattern
+
 __all__ = [
     "ConfigFiles",
     "configs_from_card",
@@ -52,7 +52,6 @@ __all__ = [
     "configs_from_convert_branch",
     "default_config",
     "default_split",
-    "glob_to_regex",
 ]
 
 logger = logging.getLogger(__name__)
@@ -134,113 +133,6 @@ class ConfigFiles:
     default: bool = False
 
 
-# ---------------------------------------------------------------------------------------
-# Glob matching
-# ---------------------------------------------------------------------------------------
-
-
-def _translate_class(pattern: str, i: int) -> tuple[str, int] | None:
-    """Translate the ``[...]`` starting at ``pattern[i]``; None if it is not closed."""
-    j = i + 1
-    if j < len(pattern) and pattern[j] in "!^":
-        j += 1
-    if j < len(pattern) and pattern[j] == "]":
-        j += 1
-    while j < len(pattern) and pattern[j] != "]":
-        j += 1
-    if j >= len(pattern):
-        return None
-    body = pattern[i + 1 : j]
-    negate = body[:1] in ("!", "^")
-    if negate:
-        body = body[1:]
-    for special in ("\\", "^", "[", "]"):
-        body = body.replace(special, "\\" + special)
-    # A class never matches the path separator.
-    regex = f"[^/{body}]" if negate else f"(?!/)[{body}]"
-    return regex, j + 1
-
-
-@functools.lru_cache(maxsize=1024)
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a glob over repo paths to a regex (fsspec >= 2023.12 rules).
-
-    ``*`` matches within one segment, ``?`` one non-``/`` character, ``[...]`` / ``[!...]``
-    a character class, and ``**`` as a whole segment any number of segments (zero
-    included); a ``**`` glued to other characters spans segments too.
-
-    Parameters
-    ----------
-    pattern
-        The glob, relative to the repo root.
-
-    Returns
-    -------
-    re.Pattern
-        A pattern to use with ``fullmatch``.
-
-    Examples
-    --------
-    >>> bool(glob_to_regex("**/train[-._ 0-9]*").fullmatch("a/b/train.jsonl.gz"))
-    True
-    >>> bool(glob_to_regex("main/train-*").fullmatch("main/sub/train-0.parquet"))
-    False
-    """
-    out: list[str] = []
-    segments = pattern.split("/")
-    last = len(segments) - 1
-    for index, segment in enumerate(segments):
-        if segment == "**":
-            if index == last:
-                out.append(".*")  # "a/**" -> anything under a/; "**" -> anything
-            else:
-                out.append("(?:[^/]+/)*")  # zero or more whole segments
-            continue
-        i = 0
-        while i < len(segment):
-            char = segment[i]
-            if segment.startswith("**", i):
-                out.append(".*")
-                i += 2
-            elif char == "*":
-                out.append("[^/]*")
-                i += 1
-            elif char == "?":
-                out.append("[^/]")
-                i += 1
-            elif char == "[" and (translated := _translate_class(segment, i)) is not None:
-                out.append(translated[0])
-                i = translated[1]
-            else:
-                out.append(re.escape(char))
-                i += 1
-        if index != last:
-            out.append("/")
-    return re.compile("".join(out), re.DOTALL)
-
-
-def _has_magic(pattern: str) -> bool:
-    return any(char in pattern for char in "*?[")
-
-
-def _special_parts(path: str) -> int:
-    return sum(1 for part in path.split("/")[:-1] if part.startswith("__"))
-
-
-def _resolve(pattern: str, files: Sequence[str]) -> list[str]:
-    """Files matching one glob; like datasets, ``__*`` dirs only when the glob names them."""
-    regex = glob_to_regex(pattern)
-    wanted_special = _special_parts(pattern)
-    return [f for f in files if regex.fullmatch(f) and _special_parts(f) == wanted_special]
-
-
-def _join(base: str, pattern: str) -> str:
-    joined = posixpath.join(base, pattern) if base else pattern
-    while joined.startswith("./"):
-        joined = joined[2:]
-    return joined.lstrip("/")
-
-
 def _resolve_patterns(
     patterns: Mapping[str, Sequence[str]], files: Sequence[str], base: str = ""
 ) -> dict[str, tuple[str, ...]]:
@@ -248,8 +140,8 @@ def _resolve_patterns(
     for split, split_patterns in patterns.items():
         matched: set[str] = set()
         for pattern in split_patterns:
-            hits = _resolve(_join(base, pattern), files)
-            if not hits and not _has_magic(pattern):
+            hits = match_pattern(join_pattern(base, pattern), files)
+            if not hits and not has_magic(pattern):
                 logger.warning("data_files path %r (split %r) is not in the repo", pattern, split)
             matched.update(hits)
         resolved[split] = tuple(sorted(matched))
@@ -308,7 +200,7 @@ def _convention_splits(
     for group in (_PATTERNS_SPLIT_IN_DIR_NAME, _PATTERNS_SPLIT_IN_FILENAME):
         relative = [f[len(prefix) :] for f in inside]
         hits = {
-            split: tuple(sorted({prefix + f for p in patterns for f in _resolve(p, relative)}))
+            split: tuple(sorted({prefix + f for p in patterns for f in match_pattern(p, relative)}))
             for split, patterns in group.items()
         }
         hits = {split: paths for split, paths in hits.items() if paths}
@@ -413,7 +305,7 @@ def configs_from_card(
         data_dir = entry.get("data_dir")
         if data_dir is not None and not isinstance(data_dir, str):
             raise _bad_configs(f"config {name!r} has data_dir={data_dir!r}, expected a string")
-        base = _join("", data_dir.strip("/")) if data_dir else ""
+        base = join_pattern("", data_dir.strip("/")) if data_dir else ""
         if entry.get("data_files") is not None:
             splits = _resolve_patterns(_card_patterns(name, entry["data_files"]), data_files, base)
         else:

@@ -27,7 +27,7 @@ INSIDE = {
         {"normalized"},
         {"request", "source", "provenance"},
     ],
-    "_hub": [{"fetch"}, {"resolve"}, {"client", "datafiles"}],
+    "_hub": [{"fetch"}, {"resolve"}, {"client", "datafiles"}, {"globs"}],
     "_cache": [{"admin"}, {"entries"}, {"damage"}, {"manifests"}, {"paths"}],
     "_files": [{"convert"}, {"atomic", "formats", "parquet"}],
 }

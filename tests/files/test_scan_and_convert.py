@@ -24,7 +24,7 @@ from crucible_pl._files.parquet import (
 )
 from crucible_pl.errors import DataFormatError, InvalidInputError
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 MMLU_ASTRONOMY = SHARED / "hub/datasets/cais/mmlu/astronomy/test-00000-of-00001.parquet"
 
 ROWS = [

@@ -15,6 +15,7 @@ import yaml
 from crucible_pl._files import formats as _formats
 from crucible_pl._files.formats import SUPPORTED_SUFFIXES, data_format, is_data_file
 from crucible_pl._hub import datafiles as _datafiles
+from crucible_pl._hub import globs as _globs
 from crucible_pl._hub.datafiles import (
     ConfigFiles,
     configs_from_card,
@@ -22,11 +23,11 @@ from crucible_pl._hub.datafiles import (
     configs_from_convert_branch,
     default_config,
     default_split,
-    glob_to_regex,
 )
+from crucible_pl._hub.globs import glob_to_regex
 from crucible_pl.errors import DataFormatError
 
-SHARED_HUB = Path(__file__).resolve().parents[2] / "shared" / "hub" / "datasets"
+SHARED_HUB = Path(__file__).resolve().parents[3] / "shared" / "hub" / "datasets"
 MMLU_SUBJECTS = ("abstract_algebra", "anatomy", "astronomy", "business_ethics")
 
 
@@ -565,6 +566,7 @@ def test_all_is_exported() -> None:
     assert sorted(_datafiles.__all__) == sorted(set(_datafiles.__all__))
     assert all(hasattr(_datafiles, name) for name in _datafiles.__all__)
     assert all(hasattr(_formats, name) for name in _formats.__all__)
+    assert all(hasattr(_globs, name) for name in _globs.__all__)
 
 
 # ---------------------------------------------------------------------------------------
