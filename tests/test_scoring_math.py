@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 import crucible_pl
-from crucible_pl.errors import InvalidInputError
+from crucible_pl.errors import InvalidInputError, MissingDependencyError
 from crucible_pl.scoring import (
     _math_verify,
     evaluate,
@@ -293,6 +294,70 @@ def test_a_pair_past_its_time_limit_scores_false() -> None:
         {"pred": [r"10^{10^{10}}", r"2\sqrt{3}"], "ref": [r"10^{10^{10}}+1", r"\sqrt{12}"]}
     )
     assert df.select(math_match("pred", "ref", timeout=1.0))["pred"].to_list() == [False, True]
+
+
+@pytest.fixture
+def fresh_checker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A pool and a verdict cache of this test's own, closed afterwards."""
+    monkeypatch.setattr(_math_verify, "_POOL", None)
+    monkeypatch.setattr(_math_verify, "_CACHE", OrderedDict())
+    yield
+    if _math_verify._POOL is not None:
+        _math_verify._POOL.close()
+
+
+def test_a_worker_that_dies_scores_its_pair_false_and_is_replaced(
+    fresh_checker: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each worker says it is ready, reads one pair and exits without answering.
+    monkeypatch.setattr(
+        _math_verify,
+        "_BOOTSTRAP",
+        "import sys; print('ready', flush=True); sys.stdin.readline(); sys.exit(0)",
+    )
+    verdicts = _math_verify.verify_pairs(["1", "2", "3"], ["1", "2", "3"], seconds=1.0)
+    assert verdicts == [False, False, False]
+
+
+def test_a_worker_that_cannot_start_is_a_clear_error(
+    fresh_checker: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_math_verify, "_BOOTSTRAP", "import sys; sys.exit(1)")
+    with pytest.raises(MissingDependencyError, match="math-verify"):
+        _math_verify.verify_pairs(["1"], ["2"], seconds=1.0)
+
+
+def test_dead_idle_workers_are_replaced(fresh_checker: None) -> None:
+    assert _math_verify.verify_pairs([r"\sqrt{4}"], ["2"], seconds=5.0) == [True]
+    pool = _math_verify._POOL
+    assert pool is not None
+    for worker in pool.workers:
+        worker.process.kill()
+        worker.process.wait()
+    assert _math_verify.verify_pairs([r"\sqrt{9}", r"\sqrt{9}"], ["3", "4"], seconds=5.0) == [
+        True,
+        False,
+    ]
+
+
+def test_math_verify_from_several_threads_at_once() -> None:
+    df = pl.DataFrame(
+        {
+            "pred": [rf"\sqrt{{{n * n}}}" for n in range(2, 12)],
+            "ref": [str(n) for n in range(2, 12)],
+        }
+    )
+    results: list[list[bool]] = []
+
+    def score() -> None:
+        results.append(df.select(math_match("pred", "ref"))["pred"].to_list())
+
+    threads = [threading.Thread(target=score) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [[True] * 10] * 3
 
 
 @pytest.mark.parametrize("timeout", [0, -1.0, float("nan"), True])

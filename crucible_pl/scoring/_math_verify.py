@@ -31,6 +31,7 @@ import os
 import selectors
 import subprocess
 import sys
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -147,9 +148,12 @@ class _Pool:
 
     def __init__(self, size: int) -> None:
         self.size = size
+        self.owner = os.getpid()
         self.workers: list[_Worker] = []
 
     def close(self) -> None:
+        if os.getpid() != self.owner:
+            return  # a forked child's copy: the workers are its parent's
         for worker in self.workers:
             worker.kill()
         self.workers = []
@@ -158,7 +162,9 @@ class _Pool:
         verdicts = [False] * len(pairs)
         todo = list(range(len(pairs) - 1, -1, -1))  # popped from the end: in order
         in_flight = 0
-        self.workers = [w for w in self.workers if w.process.poll() is None]
+        for worker in [w for w in self.workers if w.process.poll() is not None]:
+            worker.kill()  # gone since the last batch: close its pipes
+            self.workers.remove(worker)
         while len(self.workers) < min(self.size, len(pairs)):
             self.workers.append(_Worker())
         with selectors.DefaultSelector() as selector:
@@ -225,11 +231,15 @@ def _raise_broken_worker() -> None:
 
 _POOL: _Pool | None = None
 _CACHE: OrderedDict[tuple[str, str], bool] = OrderedDict()
+# One batch at a time: Polars may call map_batches from several threads at once (one
+# per group in an aggregation), and a worker's pipes carry one pair at a time.
+_LOCK = threading.Lock()
 
 
 def _pool() -> _Pool:
     global _POOL
-    if _POOL is None:
+    # A process forked after the pool started must not share its parent's workers.
+    if _POOL is None or _POOL.owner != os.getpid():
         import atexit
         import importlib.util
 
@@ -253,13 +263,17 @@ def verify_pairs(
         None if p is None or r is None else (_for_checker(p), _for_checker(r))
         for p, r in zip(predictions, references, strict=True)
     ]
-    todo = [key for key in dict.fromkeys(keys) if key is not None and key not in _CACHE]
-    if todo:
-        for key, verdict in zip(todo, _pool().check(todo, seconds), strict=True):
-            _CACHE[key] = verdict
-            if len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-    return [False if key is None else _CACHE.get(key, False) for key in keys]
+    with _LOCK:
+        distinct = [key for key in dict.fromkeys(keys) if key is not None]
+        verdicts = {key: _CACHE[key] for key in distinct if key in _CACHE}
+        todo = [key for key in distinct if key not in verdicts]
+        if todo:
+            verdicts.update(zip(todo, _pool().check(todo, seconds), strict=True))
+            for key in todo:
+                _CACHE[key] = verdicts[key]
+                if len(_CACHE) > _CACHE_SIZE:
+                    _CACHE.popitem(last=False)
+    return [False if key is None else verdicts[key] for key in keys]
 
 
 def _for_checker(text: str) -> str:
