@@ -32,28 +32,38 @@ Strategies of :func:`extract_answer`, each with the harness rule it follows:
     The chain ``evaluate`` uses for the math family; the first rule that finds
     something wins:
 
-    1. the last box (``"boxed"``). Minerva and lm-eval's hendrycks_math read the box
-       before anything else, Math-Verify gives it the priority of its "final answer"
-       cue, and a box is the one marker a model writes only around its answer; so it
-       wins over ``####`` headings and cue words that merely announce it;
+    1. the last box (``"boxed"``), or several brace-free boxes that close the reply
+       joined by commas or "and" (``$\\boxed{-2}$ and $\\boxed{1}$`` gives ``-2, 1``,
+       as Math-Verify reads such runs). Minerva and lm-eval's hendrycks_math read the
+       box before anything else, Math-Verify gives it the priority of its "final
+       answer" cue, and a box is the one marker a model writes only around its answer;
+       so it wins over ``####`` headings and cue words that merely announce it;
     2. the last answer cue (``"answer_is"``); when the answer starts with a ``$...$``,
        ``\\(...\\)`` or ``\\[...\\]`` span, that span's content (``The answer is
        $\\frac{14}{3}$.`` gives ``\\frac{14}{3}``, not ``3``). Math-Verify ranks its cue
        patterns next after the box;
     3. GSM8K strict (``"gsm8k"``): the few-shot GSM8K format;
     4. the whole reply, when it is one short math expression: one line of at most 120
-       characters, at most one ``$``/``\\(``/``\\[`` wrapper and a trailing period
-       removed, without two plain words in a row (so a bare gold answer such as
-       ``\\frac{14}{3}``, ``$\\frac{14}{3}$``, ``x=5``, ``(3, 4)`` or ``\\text{Evelyn}``
-       comes out whole, not as its last digit, while a sentence does not);
+       characters, one ``$``/``\\(``/``\\[`` wrapper and a trailing period removed, no
+       other ``$``, fewer than three plain words and never two in a row (so a bare gold
+       answer such as ``\\frac{14}{3}``, ``$\\frac{14}{3}$``, ``x=5``, ``(3, 4)`` or
+       ``\\text{Evelyn}`` comes out whole, not as its last digit, while a sentence does
+       not);
     5. the last math span ``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]``, its part
-       after the last ``=``, when no digit follows it in the reply; else the last number
-       (``"last_number"``). This is Math-Verify's unanchored rule (the rightmost LaTeX
-       span or number wins), and it keeps prose with dollar amounts (``$5 and $6``) on
-       the last number.
+       after the last ``=``, when no digit follows it in the reply or it assigns a
+       variable (``$k=5$, and the bin has 15 balls`` gives ``5``); else the last number,
+       ``%`` kept. This is Math-Verify's unanchored rule (the rightmost LaTeX span or
+       number wins), and it keeps prose with dollar amounts (``$5 and $6``) on the last
+       number. Before the number is read, a closing aside in brackets and a closing
+       restatement of a number already given (``160 minutes, or about 2.67 hours``,
+       ``= 3, i.e. 1.5 times``, ``15 liters out of 24``) are dropped; ``1.45 million``
+       reads as ``1.45e6``; a hedge (``12 or 13``) comes out whole, so it matches
+       neither number. A reply without any number gives its last word
+       (``She ends up facing East.`` gives ``East``).
 
-    Look-alike characters are folded first (Unicode minus and dashes before digits,
-    full-width digits, no-break spaces), so ``−5`` reads as ``-5``, never ``5``.
+    Look-alike characters are folded first (the Unicode minus and dashes written for
+    it, full-width forms, no-break spaces), so ``−5`` reads as ``-5``, never ``5``; an
+    escaped ``\\$`` (currency) never opens or closes a math span.
 """
 
 from __future__ import annotations

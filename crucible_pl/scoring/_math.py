@@ -15,9 +15,12 @@ answer, in two tiers.
    the answer is dropped (``5.4 \\text{ cents}``, ``18 dollars``; not ``million``,
    ``dozen`` or ``pi``, which change the value); ``\\text{}``, ``\\textbf{}``,
    ``\\mathrm{}``, ``\\mbox{}`` keep their content; thousands separators
-   (``1,234``, ``1{,}234``) and a trailing period go. A leading ``x =`` (one letter,
-   maybe with a subscript) is dropped when the other side has no ``=``. Then:
+   (``1,234``, ``1{,}234``) and a trailing period go; ``1.45 million`` becomes
+   ``1.45e6``; a single-column ``pmatrix`` becomes the tuple of its entries. A leading
+   ``x =`` (one letter, maybe with a subscript) is dropped when the other side has no
+   ``=``. Then, in this order:
 
+   * two different units are **different** (``9\\text{ p.m.}``, ``9\\text{ a.m.}``);
    * equal normalized texts are **equal**;
    * when both sides are numbers (integers, decimals, ``a/b``, ``\\frac{a}{b}``, with a
      sign, an exponent ``1e-3``), their values are compared **exactly**, as rationals:
@@ -25,9 +28,15 @@ answer, in two tiers.
      The one tolerance: when the reference is written as a decimal (``0.333``,
      ``2.5e3``), a prediction whose value rounds to the same number at 6 decimal places
      (Math-Verify's ``float_rounding``) also matches, so ``\\frac{1}{3}`` matches
-     ``0.333333``. An integer or fraction reference gets no tolerance.
+     ``0.333333``. An integer or fraction reference gets no tolerance. A predicted
+     percent matches as written or over 100 (``50%`` is ``50`` and ``\\frac{1}{2}``); a
+     reference's percent only as written (``0.44`` is not ``44\\%``);
+   * plain words compare without case (``East`` is ``\\text{east}``), and a word is
+     never a number.
 
-   Those rows are decided. A null or empty side is ``False``.
+   Those rows are decided. A null or empty side is ``False``. Identical texts and
+   pairs of plain integers (most GSM8K rows) are decided before any normalization, by
+   a string compare and a cast; only the other rows are normalized.
 2. **Exact checker.** The rows left (neither proven equal nor proven different, e.g.
    ``\\sqrt{12}`` against ``2\\sqrt{3}``, or ``(1, 2)`` against ``\\{1,2\\}``) go, and only
    they, to Math-Verify (:mod:`crucible_pl.scoring._math_verify`), one pair at a time
