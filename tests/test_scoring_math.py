@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from fractions import Fraction
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import crucible_pl
 from crucible_pl.errors import InvalidInputError, MissingDependencyError
@@ -197,6 +201,59 @@ FAST_CASES = [
 def test_fast_path_cases(pred: str, ref: str, equal: bool) -> None:
     df = pl.DataFrame({"pred": [pred], "ref": [ref]})
     assert df.select(math_match("pred", "ref", exact_checker=False)).item() is equal
+
+
+def _number_texts(value: Fraction, form: int) -> str:
+    """``value`` written one of several ways (an integer, a decimal, a/b, \\frac)."""
+    if form == 0 and value.denominator == 1:
+        return str(value.numerator)
+    if form == 1 and value.denominator in (1, 2, 4, 5, 8, 10, 20, 25, 50, 100):
+        return format(value.numerator / value.denominator, ".2f")  # exact for these
+    if form == 2:
+        return f"{value.numerator}/{value.denominator}"
+    sign = "-" if value < 0 else ""
+    return f"{sign}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
+
+
+fractions = st.builds(
+    Fraction,
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.integers(min_value=1, max_value=10**6),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(fractions, fractions, st.integers(0, 3), st.integers(0, 3)), min_size=1
+    )
+)
+def test_fast_path_compares_numbers_exactly(
+    pairs: list[tuple[Fraction, Fraction, int, int]],
+) -> None:
+    # Against Python's exact Fraction: no tolerance between an integer or a fraction and
+    # another number (a decimal reference is the one tolerance, kept out of this test).
+    rows = [
+        (_number_texts(p, pf), _number_texts(r, rf), p == r)
+        for p, r, pf, rf in pairs
+        if "." not in _number_texts(r, rf)
+    ]
+    frame = pl.DataFrame(rows, schema=["pred", "ref", "equal"], orient="row")
+    got = frame.select(math_match("pred", "ref", exact_checker=False))["pred"].to_list()
+    assert got == frame["equal"].to_list()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(-(10**30), 10**30), st.integers(0, 3)), min_size=2))
+def test_fast_path_integers_of_any_size(values: list[tuple[int, int]]) -> None:
+    # Each value against the next one, written with leading zeros or a plus sign.
+    def written(value: int, style: int) -> str:
+        return ["{}", "+{}", "00{}", "{:,}"][style].format(value) if value >= 0 else str(value)
+
+    texts = [written(v, style) for v, style in values]
+    frame = pl.DataFrame({"pred": texts[:-1], "ref": texts[1:]})
+    got = frame.select(math_match("pred", "ref", exact_checker=False))["pred"].to_list()
+    assert got == [a == b for (a, _), (b, _) in itertools.pairwise(values)]
 
 
 @pytest.fixture
