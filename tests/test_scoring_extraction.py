@@ -92,6 +92,7 @@ def test_boxed(reply: str, answer: str | None) -> None:
         ("Final Answer: The final answer is $24$. I hope it is correct.", "$24$"),
         (r"The answer is $\frac{14}{3}$.", r"$\frac{14}{3}$"),
         ("My answer is 1. No, the answer is 2.", "2"),
+        ("The answer is 90\\text{ square\nunits}.\n\nDone.", "90\\text{ square\nunits}"),
         ("nothing to see", None),
     ],
 )
@@ -118,6 +119,7 @@ def test_answer_is(reply: str, answer: str | None) -> None:
         ("**Answer:** 42", "42"),
         (r"The answer is $\$104$.", r"\$104"),
         ("The answer is 12 apples.", "12 apples"),
+        ("The answer is $90\\text{ square\nunits}$.", "90\\text{ square\nunits}"),
         # 3. GSM8K strict
         ("3 + 4 = 7\n#### 7", "7"),
         # 4. a reply that is one short math expression, whole

@@ -502,3 +502,23 @@ def test_math500_gold_replies_score_one(use_real_hub: LocalHub) -> None:
         result = evaluate(dataset, frame.select("id", prediction=reply), n_bootstrap=0)
         scores[form] = result.items["math_match"].mean()
     assert scores == dict.fromkeys(replies, 1.0)
+
+
+@pytest.mark.realdata
+def test_hendrycks_math_gold_replies_score_one(use_real_hub: LocalHub) -> None:
+    dataset = crucible_pl.load("hendrycks_math", "test", config="all")
+    frame = dataset.lazy().collect()
+    assert frame.height == 5000
+    replies = {form: make(pl.col("expected")) for form, make in GOLD_FORMS.items()}
+    scores = {}
+    for form, reply in replies.items():
+        result = evaluate(dataset, frame.select("id", prediction=reply), n_bootstrap=0)
+        scores[form] = result.items["math_match"].mean()
+    assert scores == dict.fromkeys(replies, 1.0)
+    # The worked solutions score 1.0 but for two whose reference is only the last of
+    # two boxed answers ("the answers are $\boxed{-2}$ and $\boxed{1}$"): the reply is
+    # read as the list of both, which is not the reference's single value.
+    result = evaluate(dataset, frame.select("id", prediction="solution"), n_bootstrap=0)
+    missed = result.items.filter(~pl.col("math_match"))
+    assert missed["expected"].sort().to_list() == ["(0,0)", "1"]
+    assert missed["prediction"].str.count_matches(r"\\boxed\{").to_list() == [2, 2]

@@ -88,6 +88,7 @@ _HOPE = r"\.?[ \t]*(?i:I hope it is correct)\.?[ \t]*$"
 _STRICT_GSM8K = r"####[ \t]*\$?[ \t]*(-?(?:\d[\d,]*(?:\.\d+)?|\.\d+))"
 # One math span: $$...$$, $...$ (not an escaped \$), \(...\), \[...\].
 _SPAN = r"(?s)\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]"
+_LEADING_SPAN = r"(?s)^(" + _SPAN.removeprefix("(?s)") + ")"
 _WRAPPED = r"(?s)^(?:\$\$(.+)\$\$|\$([^$]+)\$|\\\((.+)\\\)|\\\[(.+)\\\])$"
 _MAX_EXPRESSION_CHARS = 120
 # Two plain words in a row (LaTeX commands and \text{...} bodies removed first).
@@ -171,10 +172,30 @@ def _box_list(text: pl.Expr) -> pl.Expr:
 
 
 def _answer_is(text: pl.Expr) -> pl.Expr:
-    # Mark every cue with NUL, then keep the first line after the last mark.
-    after = _after_last(text.str.replace_all(_ANSWER_IS_CUE, "\x00"), "\x00")
-    answer = after.str.extract(r"^([^\n]*)", 1).str.replace(_HOPE, "").str.strip_chars(" \t*")
-    return answer.str.replace(r"\.$", "").str.strip_chars(" \t*")
+    # Mark every cue with NUL, then keep the first line after the last mark; or, when
+    # that line leaves a brace open (a LaTeX answer broken over lines), its paragraph.
+    f = pl.field
+    line, paragraph = f("line"), f("paragraph")
+    return (
+        pl.struct(after=_after_last(text.str.replace_all(_ANSWER_IS_CUE, "\x00"), "\x00"))
+        .struct.with_fields(
+            line=f("after").str.extract(r"^([^\n]*)", 1),
+            paragraph=f("after").str.extract(r"^((?s:.*?))(?:\n[ \t]*\n|$)", 1),
+        )
+        .struct.with_fields(
+            answer=pl.when(
+                line.str.count_matches("{", literal=True)
+                > line.str.count_matches("}", literal=True)
+            )
+            .then(paragraph)
+            .otherwise(line)
+            .str.replace(_HOPE, "")
+            .str.strip_chars(" \t*")
+        )
+        .struct.field("answer")
+        .str.replace(r"\.$", "")
+        .str.strip_chars(" \t*")
+    )
 
 
 def _unwrapped(text: pl.Expr) -> pl.Expr:
@@ -185,7 +206,7 @@ def _unwrapped(text: pl.Expr) -> pl.Expr:
 
 def _leading_span(answer: pl.Expr) -> pl.Expr:
     """An answer that starts with a math span gives that span's content."""
-    span = answer.str.extract(r"^(" + _SPAN.removeprefix("(?s)") + ")", 1)
+    span = answer.str.extract(_LEADING_SPAN, 1)
     return pl.coalesce(_unwrapped(span).str.strip_chars(), answer)
 
 
@@ -201,7 +222,7 @@ def _whole_expression(text: pl.Expr) -> pl.Expr:
         )
         .struct.with_fields(
             plain=whole.str.replace_all(
-                r"\\(?:text|mbox|textbf|mathrm)\{[^{}]*\}", " "
+                r"\\(?:text|mbox|textbf|mathrm)\s*\{[^{}]*\}", " "
             ).str.replace_all(r"\\[A-Za-z]+", " ")
         )
         .struct.with_fields(
@@ -274,7 +295,10 @@ def _math(text: pl.Expr) -> pl.Expr:
         return pl.coalesce(_box_list(part), _boxed(part))
 
     def answer_cue(part: pl.Expr) -> pl.Expr:
-        return _leading_span(_answer_is(part))
+        # A math span right after the cue may run over a line end; else the cue's line.
+        rest = _after_last(part.str.replace_all(_ANSWER_IS_CUE, "\x00"), "\x00")
+        span = rest.str.strip_chars_start(" \t*").str.extract(_LEADING_SPAN, 1)
+        return pl.coalesce(_unwrapped(span).str.strip_chars(), _leading_span(_answer_is(part)))
 
     def last(part: pl.Expr) -> pl.Expr:
         return _last_span_or_number(_magnitudes_as_exponents(part))

@@ -113,14 +113,14 @@ _DELETED = [
 ]
 # A unit after the answer, in a \text{ ...} (or \mbox, \mathrm) whose content starts with
 # a space (strip_string's remove_right_units), or in plain words.
-_TEXT_UNIT = r"^(.*\S)\s*\\(?:text|mbox|mathrm)\{(\s[^{}]*)\}$"
+_TEXT_UNIT = r"^(.*\S)\s*\\(?:text|mbox|mathrm)\s*\{(\s[^{}]*)\}$"
 _WORD_UNIT = r"^(.*[\d}])\s+((?:[A-Za-z]{2,}\.?\s*){1,3})$"
 # Words after a number that change its value or make it an expression, not a unit.
 _NOT_A_UNIT = (
     r"(?i)\b(?:hundreds?|thousands?|millions?|billions?|trillions?|dozens?|pi|squared"
     r"|cubed|and|or|to|times|plus|minus|over|divided|mod|choose|sqrt|cdot|frac)\b"
 )
-_WRAPPER = r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mbox)\{([^{}]*)\}"
+_WRAPPER = r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mbox)\s*\{([^{}]*)\}"
 _PLAIN_WORDS = r"^[A-Za-z]{2,}$"
 _LEADING_VARIABLE = r"^[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?="
 _COLUMN_VECTOR = r"^\\begin\{[pb]matrix\}([^&]*)\\end\{[pb]matrix\}$"
