@@ -143,6 +143,8 @@ def test_answer_is(reply: str, answer: str | None) -> None:
         ("Total = 2 + 1 = 3, i.e. 1.5 times the blue amount.", "3"),
         ("9 + 6 = 15 liters of water out of 24 liters of drink.", "15"),
         ("60 m each is 540 m. In kilometres that is 0.54.", "540"),
+        ("She sold 12 out of 15 cakes, so 3 remain.", "3"),  # not a restatement
+        ("We get 12 apples (after giving away 3, she has 9 left).", "9"),  # not an aside
         (r"3 degrees below zero, i.e. $-3^\circ$.", r"-3^\circ"),  # a restatement in math
         ("In total 1.45 million dollars.", "1.45e6"),
         ("The probability is 50%.", "50%"),

@@ -98,13 +98,14 @@ _FLAT_BOX = r"\\boxed\{([^{}]*)\}"
 # Two or more brace-free boxes joined by "," or "and", then no other box to the end.
 _BOX_RUN = r"((?:\\boxed\{[^{}]*\}[\s$]*(?:,|and|,\s*and)[\s$]*)+\\boxed\{[^{}]*\})[^\\]*$"
 # A closing aside: words in brackets at the very end.
-_ASIDE = r"\([^()]*[A-Za-z]{2,}[ \t]+[A-Za-z]{2,}[^()]*\)[\s.]*$"
+_ASIDE = r"\.[ \t]*\([^()]*[A-Za-z]{2,}[ \t]+[A-Za-z]{2,}[^()]*\)[\s.]*$"
 # A closing restatement after a stated number: ", i.e. 1.5 times ...", ", or about 2.67
 # hours", "out of 24 liters ...", ". In kilometres that is 0.54." The number before it
-# is the answer; a restatement in math ("i.e. $-3^\circ$") is not skipped.
+# is the answer. The restatement holds one number and no math ("i.e. $-3^\circ$" and
+# "out of 15 cakes, so 3 remain" are not skipped).
 _RESTATEMENT = (
     r"(\d[^\d\n]*?)(?:,\s*(?:i\.\s?e\.|that is|or about|or approximately|or roughly)"
-    r"|\s+out of|\.\s+In [A-Za-z]+,? that is)\s[^\n$]*$"
+    r"|\s+out of|\.\s+In [A-Za-z]+,? that is)\s[^\d\n$]*\d[\d.,]*[^\d\n$]*$"
 )
 # A hedge: the last two numbers joined by "or".
 _HEDGE = r"(-?\d[\d,.]*\s+or\s+-?\d[\d,.]*)\D*$"
@@ -243,13 +244,13 @@ def _last_span_or_number(text: pl.Expr) -> pl.Expr:
 
     The span wins when no digit follows it, or when it assigns a value to a variable
     (``$k=5$, and the bin has 15 balls`` gives ``5``). A closing aside in brackets
-    (``(Toulouse alone has 160.)``) is not read, nor is a closing restatement of a
-    number already stated (``160 minutes, or about 2.67 hours``; ``= 3, i.e. 1.5
-    times``; ``15 liters out of 24``). A hedge ``12 or 13`` comes out whole (it
-    matches neither number).
+    after a sentence (``260 sheep. (Toulouse alone has 160.)``) is not read, nor is a
+    closing restatement of a number already stated, holding one number
+    (``160 minutes, or about 2.67 hours``; ``= 3, i.e. 1.5 times``; ``15 liters out
+    of 24``). A hedge ``12 or 13`` comes out whole (it matches neither number).
     """
     f = pl.field
-    text = text.str.replace(_ASIDE, "").str.replace(_RESTATEMENT, "$1")
+    text = text.str.replace(_ASIDE, ".").str.replace(_RESTATEMENT, "$1")
     return (
         pl.struct(
             span=_unwrapped(text.str.extract_all(_SPAN).list.last()),
