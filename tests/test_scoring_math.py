@@ -376,6 +376,20 @@ def test_a_worker_that_dies_scores_its_pair_false_and_is_replaced(
     assert verdicts == [False, False, False]
 
 
+def test_a_worker_out_of_protocol_scores_false(
+    fresh_checker: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker that answers a pair with anything but a verdict is replaced; its pair
+    # never reads as a match.
+    monkeypatch.setattr(
+        _math_verify,
+        "_BOOTSTRAP",
+        "import sys\nprint('ready', flush=True)\n"
+        "for line in sys.stdin: print('1 (said a library)', flush=True)",
+    )
+    assert _math_verify.verify_pairs(["1", "2"], ["3", "4"], seconds=1.0) == [False, False]
+
+
 def test_a_worker_that_cannot_start_is_a_clear_error(
     fresh_checker: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -45,6 +45,8 @@ _WORKER_PARSE_CACHE = 20_000
 _STARTUP_SECONDS = 120.0
 _GRACE_SECONDS = 1.0
 _TIMEOUT_VERDICT = "t"
+_READY = "ready"
+_VERDICTS = frozenset({"0", "1", _TIMEOUT_VERDICT})
 # Run this file as the worker: without "" (the current folder) on sys.path, and without
 # importing crucible_pl (and so Polars) in the worker.
 _BOOTSTRAP = (
@@ -59,6 +61,12 @@ def _worker_main() -> None:  # pragma: no cover - runs in the worker process
     import logging
     import signal
 
+    # The protocol gets its own copy of stdout; whatever a library prints (to
+    # sys.stdout or to file descriptor 1) goes to /dev/null, never into the verdicts.
+    protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    sys.stdout = sys.stderr
+
     from math_verify import parse, verify
 
     logging.disable(logging.WARNING)  # Math-Verify warns that its timeout is off: ours is on
@@ -66,8 +74,11 @@ def _worker_main() -> None:  # pragma: no cover - runs in the worker process
     class _ExpiredError(Exception):
         pass
 
+    armed = False
+
     def expire(signum: int, frame: object) -> None:
-        raise _ExpiredError
+        if armed:  # a timer that fires after the pair is done is ignored
+            raise _ExpiredError
 
     signal.signal(signal.SIGALRM, expire)
 
@@ -76,23 +87,27 @@ def _worker_main() -> None:  # pragma: no cover - runs in the worker process
         # References repeat across rows (one per question): each is parsed once.
         return list(parse("\\boxed{" + text + "}", parsing_timeout=None))
 
-    sys.stdout.write("ready\n")
-    sys.stdout.flush()
+    protocol.write(_READY + "\n")
+    protocol.flush()
     for line in sys.stdin:
         prediction, reference, seconds = json.loads(line)
+        armed = True
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
             gold = parsed(reference)
             target = parsed(prediction)
-            verdict = "1" if gold and target and verify(gold, target, timeout_seconds=None) else "0"
+            equal = bool(gold and target and verify(gold, target, timeout_seconds=None))
+            armed = False
+            verdict = "1" if equal else "0"
         except _ExpiredError:
             verdict = _TIMEOUT_VERDICT
         except Exception:
             verdict = "0"
         finally:
+            armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
-        sys.stdout.write(verdict + "\n")
-        sys.stdout.flush()
+        protocol.write(verdict + "\n")
+        protocol.flush()
 
 
 class _Worker:
@@ -181,12 +196,15 @@ class _Pool:
                     if line is None:
                         worker.deadline = -math.inf  # gone: replaced below
                         continue
-                    if not worker.ready:
+                    if not worker.ready and line == _READY:
                         worker.ready = True
-                    elif worker.pending is not None:
+                    elif worker.ready and worker.pending is not None and line in _VERDICTS:
                         verdicts[worker.pending] = line == "1"
                         worker.pending = None
                         in_flight -= 1
+                    else:  # out of protocol: treat the worker as broken
+                        worker.deadline = -math.inf
+                        continue
                     in_flight += self._feed(worker, todo, pairs, seconds)
                 now = time.monotonic()
                 for position, worker in enumerate(self.workers):
