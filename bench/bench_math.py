@@ -120,7 +120,7 @@ def main() -> None:
 
     # Start the checker's workers first: their start-up (~1 s, importing SymPy) is paid
     # once per process, and is not what the ratios are about.
-    _math_verify.verify_pairs(["1"], ["1"], seconds=5.0)
+    _math_verify.verify_pairs(["1", "2"], ["1", "2"], seconds=5.0)  # two pairs: two workers
 
     print(f"{rows:,} replies, {SHARE_UNDECIDED:.0%} for the exact checker")
     results: dict[str, pl.DataFrame] = {}
