@@ -84,7 +84,8 @@ def manifests_root() -> Path:
 def manifest_dir(repo: str) -> Path:
     """The manifest directory of a (validated) repo id."""
     owner, name = repo.split("/")
-    return manifests_root() / owner / name
+    # manifests_root(), inlined: this runs a few times per warm load
+    return _config.crucible_cache_dir().joinpath("manifests", f"v{MANIFEST_FORMAT}", owner, name)
 
 
 def refs_dir(repo: str) -> Path:
@@ -115,7 +116,8 @@ def converted_repo_dir(repo: str) -> Path:
 
 def converted_path(repo: str, sha: str, filename: str) -> Path:
     """Where the Parquet conversion of a JSON/CSV repo file is cached."""
-    base = converted_repo_dir(repo) / sha
+    owner, name = repo.split("/")  # converted_repo_dir, in one join (warm path)
+    base = _config.crucible_cache_dir().joinpath("converted", owner, name, sha)
     return base.joinpath(*filename.split("/")).with_name(Path(filename).name + ".parquet")
 
 
@@ -151,7 +153,8 @@ def hub_file_path(repo: str, sha: str, filename: str) -> Path:
     (``datasets--<owner>--<name>/snapshots/<sha>/<path>``); computing it here keeps
     the warm path free of any huggingface_hub import or call.
     """
-    return hub_repo_dir(repo).joinpath("snapshots", sha, *filename.split("/"))
+    folder = "datasets--" + repo.replace("/", "--")  # hub_repo_dir, in one join (warm path)
+    return _config.hub_cache_dir().joinpath(folder, "snapshots", sha, *filename.split("/"))
 
 
 def remove_hub_file(repo: str, sha: str, filename: str) -> None:
