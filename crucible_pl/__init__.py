@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from ._dataset import load as load
     from ._dataset import load_from_disk as load_from_disk
     from ._load.provenance import Provenance as Provenance
+    from .scoring import Comparison as Comparison
     from .scoring import EvalResult as EvalResult
+    from .scoring import compare as compare
     from .scoring import evaluate as evaluate
 
 __version__ = "0.1.0"
@@ -48,6 +50,8 @@ __all__ = [  # noqa: RUF022 (grouped by purpose, as the public surface reads)
     # Scoring
     "EvalResult",
     "evaluate",
+    "Comparison",
+    "compare",
     # Describing
     "DatasetInfo",
     "SplitInfo",
@@ -70,6 +74,8 @@ _LAZY: dict[str, str] = {
     "load_from_disk": "._dataset",
     "Provenance": "._load.provenance",
     "EvalResult": ".scoring",
+    "Comparison": ".scoring",
+    "compare": ".scoring",
     "evaluate": ".scoring",
 }
 

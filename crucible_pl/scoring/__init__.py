@@ -11,6 +11,8 @@ from __future__ import annotations
 from crucible_pl.scoring._answers import Strategy as Strategy
 from crucible_pl.scoring._answers import extract_answer as extract_answer
 from crucible_pl.scoring._choice import choice_match as choice_match
+from crucible_pl.scoring._compare import Comparison as Comparison
+from crucible_pl.scoring._compare import compare as compare
 from crucible_pl.scoring._evaluate import EvalResult as EvalResult
 from crucible_pl.scoring._evaluate import evaluate as evaluate
 from crucible_pl.scoring._execution import OUTCOME as OUTCOME
@@ -70,6 +72,9 @@ __all__ = [  # noqa: RUF022
     "EvalResult",
     "MetricFn",
     "evaluate",
+    # Comparing two runs
+    "Comparison",
+    "compare",
     # Types
     "ColumnOrExpr",
 ]
