@@ -139,10 +139,10 @@ class Comparison:
             if row["ci_low"] is not None and row["ci_high"] is not None:
                 text += f" [{_fmt(row['ci_low'], sign=True)}, {_fmt(row['ci_high'], sign=True)}]"
             if row["p_value"] is not None:
-                text += f" p={_fmt(row['p_value'])}"
+                text += f" p={_fmt_p(row['p_value'])}"
             if row["mcnemar_p"] is not None:
                 text += (
-                    f"; McNemar p={_fmt(row['mcnemar_p'])} "
+                    f"; McNemar p={_fmt_p(row['mcnemar_p'])} "
                     f"(A only {row['n_a_only']}, B only {row['n_b_only']})"
                 )
             parts.append(text)
@@ -191,6 +191,10 @@ def _fmt(value: float | None, *, sign: bool = False) -> str:
     if value is None:
         return "null"
     return f"{value:+.4f}" if sign else f"{value:.4f}"
+
+
+def _fmt_p(value: float) -> str:
+    return f"{value:.2e}" if value < 1e-4 else f"{value:.4f}"
 
 
 def mcnemar_exact_p(n_a_only: int, n_b_only: int) -> float:
