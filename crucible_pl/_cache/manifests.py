@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crucible_pl import _validate
+from crucible_pl import _config, _validate
 from crucible_pl._files.atomic import write_text
 from crucible_pl.errors import ConfigNotFoundError, SplitNotFoundError
 
@@ -77,8 +77,13 @@ class ManifestError(ValueError):
 # ------------------------------------------------------------------------ JSON
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    """A manifest's content, or ``None`` when it is absent or unreadable (logged)."""
+def _read_json(path: Path, *, any_endpoint: bool = False) -> dict[str, Any] | None:
+    """A manifest's content, or ``None`` when it is absent or unreadable (logged).
+
+    A manifest written while ``HF_ENDPOINT`` named another Hub is ``None`` too (unless
+    ``any_endpoint``): it describes that Hub's data, never this one's. Manifests written
+    before the endpoint was recorded count as the public Hub's.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -94,11 +99,16 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         logger.warning("Ignoring manifest %s: not a JSON object", path)
         return None
+    if not any_endpoint and data.get("endpoint", _config.DEFAULT_ENDPOINT) != _config.endpoint():
+        logger.info("Ignoring manifest %s: it was written for %s", path, data.get("endpoint"))
+        return None
     return data
 
 
 def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    write_text(path, json.dumps(data, indent=1, sort_keys=True))
+    """Write a manifest, recording the endpoint (``HF_ENDPOINT``) its content came from."""
+    content = {**data, "endpoint": _config.endpoint()}
+    write_text(path, json.dumps(content, indent=1, sort_keys=True))
 
 
 def _repo_path(value: object, repo: str) -> str:
@@ -139,7 +149,7 @@ def ref_revisions(repo: str) -> dict[str, list[str]]:
     if not refs.is_dir():
         return out
     for path in sorted(refs.glob("*.json")):
-        data = _read_json(path) or {}
+        data = _read_json(path, any_endpoint=True) or {}
         sha, revision = data.get("sha"), data.get("revision")
         if isinstance(sha, str) and isinstance(revision, str):
             out.setdefault(sha, []).append(revision)
@@ -367,7 +377,7 @@ class SplitFiles:
 
 def parse_split(path: Path, *, repo: str, sha: str, config: str, split: str) -> SplitFiles:
     """The split manifest at ``path``; :class:`ManifestError` saying what is wrong with it."""
-    data = _read_json(path)
+    data = _read_json(path, any_endpoint=True)
     if data is None:
         raise ManifestError("the manifest is not valid JSON")
     return _split_from_json(data, repo=repo, sha=sha, config=config, split=split)

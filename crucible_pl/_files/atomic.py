@@ -53,6 +53,17 @@ def _fsync(path: Path, *, directory: bool = False) -> None:
         os.close(fd)
 
 
+def _read_umask() -> int:
+    """The process umask. Reading it means setting it, which is not thread-safe, so it
+    is read once, at import (before any thread of ours writes)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``target`` atomically.
@@ -67,6 +78,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)
     tmp = Path(name)
+    # mkstemp creates the file 0600; a cache shared between users needs the mode a plain
+    # open() would give (0666 less the umask), as huggingface_hub gives its blobs.
+    os.chmod(tmp, 0o666 & ~_UMASK)
     try:
         yield tmp
         _fsync(tmp)
