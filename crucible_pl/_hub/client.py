@@ -351,6 +351,51 @@ def _check_blob(local: Path, repo: str, path: str) -> None:
         )
 
 
+def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> None:
+    """Refuse a file whose ETag is not a plain hex digest, before anything is written.
+
+    huggingface_hub stores a download as ``blobs/<ETag>``, so an ETag such as
+    ``../../x`` would put the file outside the cache. The ETag is read first (one HEAD,
+    only for a file not yet cached). A server that answers the download's own HEAD with
+    another ETag than this one is not caught here; the hash check after the download
+    then fails on its bytes.
+    """
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
+    endpoint = _config.endpoint()
+    url = hf_hub_url(repo, path, repo_type="dataset", revision=sha, endpoint=endpoint)
+    try:
+        meta = get_hf_file_metadata(url, token=token, endpoint=endpoint, library_name=_LIBRARY)
+    except Exception as err:
+        if not _transient(err):
+            raise
+        # hf_hub_download's own schedule: one plain HEAD, then a round with its backoff
+        meta = get_hf_file_metadata(
+            url, token=token, endpoint=endpoint, library_name=_LIBRARY, retry_on_errors=True
+        )
+    etag = meta.etag or ""
+    if not (_SHA256.fullmatch(etag) or _SHA1.fullmatch(etag)):
+        raise DataFormatError(
+            f"The Hub at {endpoint} named {path} of {repo}@{sha[:12]} with ETag {etag[:80]!r}, "
+            "which is not a sha256 or git sha1 hex digest; huggingface_hub would store the file "
+            "under that name, so nothing was written. Check HF_ENDPOINT: a Hub sends the "
+            "content hash as the ETag.",
+            dataset=repo,
+            revision=sha,
+        )
+
+
+def _transient(err: BaseException) -> bool:
+    """A failed HEAD that hf_hub_download would try again (with its backoff)."""
+    import httpx2
+    from huggingface_hub import errors as hf
+
+    if isinstance(err, hf.HfHubHTTPError):
+        status = err.response.status_code if err.response is not None else None
+        return status in _TRANSIENT_STATUS or status == 429
+    return isinstance(err, (httpx2.TransportError, TimeoutError))
+
+
 def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
     """Download one file into the HF cache and check it; one more try if that fails.
 
@@ -384,6 +429,8 @@ def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
         return local
 
     with _translated(repo, revision=sha, what=path, token=token):
+        if not _cache.hub_file_path(repo, sha, path).exists():
+            _check_etag(repo, path, sha, token=token)
         try:
             return attempt()
         except Exception as err:
