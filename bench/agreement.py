@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     with pl.Config(tbl_rows=-1, fmt_str_lengths=70, tbl_width_chars=220):
         print(agreement.figures(graded))
         held_out = graded.filter(pl.col("note").str.starts_with("held-out"))
-        print("\nheld-out rows only (judged after math_match was tuned on the others):")
+        print("\nheld-out rows (written after math_match was tuned; it was tuned on them since):")
         print(agreement.figures(held_out))
         if args.rows == "none":
             return 0
