@@ -255,13 +255,13 @@ class FileCheck:
 
 
 def _check_file(file: CachedFile, local: Path) -> str | None:
-    return damage(file, local, parse_footer=True)
+    return damage(file, local, parse_footer=True, hash_contents=True)
 
 
 def verify_cache(
     repo: str | None = None, *, configs: Sequence[str] | None = None, splits: Sequence[str] = ()
 ) -> list[FileCheck]:
-    """Re-check every cached file: its recorded size and its Parquet footer.
+    """Re-check every cached file: size, Parquet footer and row count, content hash.
 
     Parameters
     ----------
@@ -291,6 +291,10 @@ def verify_cache(
         for file in m.files:
             local = file.local_path(m.repo)
             problem = _check_file(file, local)
+            if problem is not None and (local.exists() or local.is_symlink()):
+                # the warm load's cheap checks may not see this damage: remove the file now,
+                # so the next load downloads (or converts) it again instead of trusting it
+                file.remove(m.repo)
             checks.append(
                 FileCheck(m.repo, m.sha, m.config, m.split, file.path, str(local), problem)
             )

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -121,6 +122,13 @@ def _commit(value: object) -> str:
     if not isinstance(value, str) or not _validate.is_sha(value):
         raise ValueError(f"revision {value!r} is not a commit sha")
     return value
+
+
+def _content_check(data: Mapping[str, Any]) -> str:
+    """A digest of a manifest's content (without its endpoint and the check itself)."""
+    content = {k: v for k, v in data.items() if k not in ("check", "endpoint")}
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _is_count(value: object) -> bool:
@@ -355,7 +363,7 @@ class SplitFiles:
         return list(self._paths)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "format": paths.MANIFEST_FORMAT,
             "repo": self.repo,
             "sha": self.sha,
@@ -364,12 +372,20 @@ class SplitFiles:
             "files": [f.to_json() for f in self.files],
             "uniform_schema": self.uniform_schema,
         }
+        return {**data, "check": _content_check(data)}
 
     @classmethod
     def from_json(
         cls, data: Mapping[str, Any], *, repo: str, sha: str, config: str, split: str
     ) -> SplitFiles:
-        """The split manifest of ``repo``@``sha`` ``config``/``split``; raises when malformed."""
+        """The split manifest of ``repo``@``sha`` ``config``/``split``; raises when malformed.
+
+        Its ``check`` must match its content: a row count or path edited by hand (or a
+        manifest written before the check was recorded) is not trusted, and the split
+        is rebuilt from the files' own footers.
+        """
+        if data.get("check") != _content_check(data):
+            raise ValueError("its check does not match its content (edited by hand?)")
         files = tuple(CachedFile.from_json(f, repo) for f in data["files"])
         uniform = data.get("uniform_schema")
         return cls(repo, sha, config, split, files, uniform if isinstance(uniform, bool) else None)

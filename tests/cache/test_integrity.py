@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 import crucible_pl
+from crucible_pl import errors
+from crucible_pl._cache.entries import verify_cache
 from crucible_pl.testing import LocalHub, write_repo
 
 REPO = "org/integrity"
@@ -67,3 +71,71 @@ def test_manifests_follow_the_umask(make_hub: Callable[..., LocalHub]) -> None:
     for path in written:
         # 0666 less the umask, as a plain open() and huggingface_hub give; never 0600
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
+
+
+def test_a_flipped_byte_is_found_by_cache_verify_and_downloaded_again(
+    make_hub: Callable[..., LocalHub],
+) -> None:
+    rows = pl.DataFrame({"q": [f"question {i}" for i in range(2000)], "n": list(range(2000))})
+    hub = make_hub()
+    write_repo(hub.root, REPO, {SHARD: rows})
+    crucible_pl.load_lazy(REPO, "test").collect()
+    assert [c.problem for c in verify_cache()] == [None]
+    blob = next(Path(os.environ["HF_HOME"]).glob(f"hub/datasets--*/snapshots/*/{SHARD}")).resolve()
+    data = bytearray(blob.read_bytes())
+    data[len(data) // 2] ^= 0x01  # same size, magic bytes and footer: the warm checks pass
+    blob.write_bytes(bytes(data))
+    checks = verify_cache()
+    assert len(checks) == 1
+    assert checks[0].problem is not None
+    assert "does not hash to" in checks[0].problem
+    hub.clear_requests()
+    assert_frame_equal(crucible_pl.load_lazy(REPO, "test").collect(), rows)
+    assert hub.downloads() == [SHARD]  # one re-download
+    assert [c.problem for c in verify_cache()] == [None]
+
+
+def test_a_flipped_byte_found_by_verify_offline_is_a_clear_cache_miss(
+    make_hub: Callable[..., LocalHub],
+) -> None:
+    hub = make_hub()
+    write_repo(hub.root, REPO, {SHARD: pl.DataFrame({"q": ["a", "b", "c"] * 100})})
+    crucible_pl.load_lazy(REPO, "test").collect()
+    blob = next(Path(os.environ["HF_HOME"]).glob(f"hub/datasets--*/snapshots/*/{SHARD}")).resolve()
+    data = bytearray(blob.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    blob.write_bytes(bytes(data))
+    assert verify_cache()[0].problem is not None
+    hub.stop()
+    with pytest.raises(errors.CacheMissError, match=REPO):
+        crucible_pl.load_lazy(REPO, "test", offline=True)
+
+
+def split_manifest() -> Path:
+    (path,) = crucible_cache().glob("manifests/**/splits/**/*.json")
+    return path
+
+
+@pytest.mark.parametrize("edit", ["rows", "path"])
+def test_a_hand_edited_manifest_is_not_trusted(
+    make_hub: Callable[..., LocalHub], edit: str
+) -> None:
+    first = pl.DataFrame({"q": [f"row {i}" for i in range(10)]})
+    other = pl.DataFrame({"q": ["x"] * 20})
+    hub = make_hub()
+    write_repo(hub.root, REPO, {SHARD: first, "other/test-00000-of-00001.parquet": other})
+    crucible_pl.load_lazy(REPO, "test").collect()
+    crucible_pl.load_lazy(REPO, "test", config="other").collect()
+    path = next(p for p in crucible_cache().glob("manifests/**/splits/default/*.json"))
+    data = json.loads(path.read_text())
+    if edit == "rows":
+        data["files"][0]["rows"] = 100  # a plausible count, the file's footer says 10
+    else:  # a path to a cached file of the same size that holds other rows
+        data["files"][0]["path"] = "other/test-00000-of-00001.parquet"
+        data["files"][0]["size"] = None
+    path.write_text(json.dumps(data))
+    hub.clear_requests()
+    # percent slices are computed from the recorded row count
+    assert_frame_equal(crucible_pl.load_lazy(REPO, "test[:50%]").collect(), first.head(5))
+    assert_frame_equal(crucible_pl.load_lazy(REPO, "test").collect(), first)
+    assert hub.requests == []  # rebuilt from the cached files' own footers
