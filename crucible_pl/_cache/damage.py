@@ -4,7 +4,8 @@ A cached file can be cut short by a full disk, padded or overwritten by another
 program, or deleted by hand. The checks here are cheap by design (a ``stat`` and two
 small reads, about 20 µs a file), so every warm load runs them; a damaged file is
 removed, so the next load fetches or rebuilds it, never reads it as complete. A full
-checksum runs only when a file is downloaded (:mod:`crucible_pl._hub.client`).
+checksum runs only when a file is downloaded (:mod:`crucible_pl._hub.client`) and in
+``cache verify`` (``hash_contents=True``): see docs/reliability.md for what each catches.
 
 Examples
 --------
@@ -26,6 +27,7 @@ import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from crucible_pl._files.parquet import check_parquet, parquet_row_count
 from crucible_pl.errors import DataFormatError
@@ -33,7 +35,7 @@ from crucible_pl.errors import DataFormatError
 from . import manifests
 from .manifests import CachedFile, NormalizedSplit, SplitFiles
 
-__all__ = ["damage", "usable_normalized", "usable_split"]
+__all__ = ["damage", "sha256_of", "usable_normalized", "usable_split"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,23 +66,29 @@ def damage(
         if parse_footer and (rows := parquet_row_count(local)) != file.rows:
             return f"its footer holds {rows} rows, not the {file.rows} its manifest records"
         if hash_contents:
-            return _hash_mismatch(local)
+            return _hash_mismatch(file, local)
     except (DataFormatError, OSError) as err:
         return str(err)
     return None
 
 
-def _hash_mismatch(local: Path) -> str | None:
-    """Whether a downloaded file's bytes hash to the name of the blob it links to.
+def _hash_mismatch(file: CachedFile, local: Path) -> str | None:
+    """Why a file's bytes do not hash to the digest it was stored under, or None.
 
-    huggingface_hub names each blob after its ETag: the sha256 of an LFS file, the git
-    blob sha1 of any other. A file that is not such a link (a conversion, a cache
-    without symlinks) is not checked here.
+    A conversion is checked against the sha256 recorded when it was written. A
+    download is checked against the name of the blob it links to: huggingface_hub names
+    each blob after its ETag, the sha256 of an LFS file, the git blob sha1 of any other.
+    A file with neither (an older manifest, a cache without symlinks) is not checked.
     """
-    if not local.is_symlink():
+    if file.converted:
+        if file.sha256 is None:
+            return None
+        blob, expected = local, file.sha256
+    elif local.is_symlink():
+        blob = local.resolve()
+        expected = blob.name
+    else:
         return None
-    blob = local.resolve()
-    expected = blob.name
     if _SHA256.fullmatch(expected):
         digest = hashlib.sha256()
     elif _SHA1.fullmatch(expected):
@@ -88,12 +96,9 @@ def _hash_mismatch(local: Path) -> str | None:
         digest.update(f"blob {blob.stat().st_size}\0".encode())
     else:
         return None
-    with blob.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    if digest.hexdigest() != expected:
+    if _hexdigest(blob, digest) != expected:
         return (
-            f"its content does not hash to {expected[:12]}..., the checksum it was downloaded "
+            f"its content does not hash to {expected[:12]}..., the checksum it was stored "
             "under: a byte changed on disk"
         )
     return None
@@ -162,3 +167,25 @@ def usable_normalized(
             cached.path.unlink()
         return None
     return cached
+
+
+def sha256_of(path: Path) -> str:
+    """The sha256 hex digest of a file, read in 1 MiB chunks.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "x"
+    >>> _ = path.write_bytes(b"abc")
+    >>> sha256_of(path)[:16]
+    'ba7816bf8f01cfea'
+    """
+    return _hexdigest(path, hashlib.sha256())
+
+
+def _hexdigest(path: Path, digest: Any) -> str:
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return str(digest.hexdigest())

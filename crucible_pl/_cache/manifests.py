@@ -37,6 +37,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +123,9 @@ def _commit(value: object) -> str:
     if not isinstance(value, str) or not _validate.is_sha(value):
         raise ValueError(f"revision {value!r} is not a commit sha")
     return value
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _content_check(data: Mapping[str, Any]) -> str:
@@ -299,7 +303,8 @@ class CachedFile:
     """One data file of a split, as cached: repo path, commit, kind, row count and size.
 
     ``size`` is the local Parquet file's size in bytes (``None`` in manifests written
-    before it was recorded).
+    before it was recorded); ``sha256`` the digest of a conversion, recorded when it was
+    written (a downloaded file is checked against the name of its blob instead).
     """
 
     path: str
@@ -307,6 +312,7 @@ class CachedFile:
     converted: bool
     rows: int
     size: int | None = None
+    sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -319,7 +325,11 @@ class CachedFile:
             raise ValueError(f"rows {rows!r} / size {size!r} are not non-negative integers")
         if not isinstance(converted, bool):
             raise TypeError(f"converted {converted!r} is not a boolean")
-        return cls(_repo_path(data["path"], repo), _commit(data["revision"]), converted, rows, size)
+        digest = data.get("sha256")
+        if digest is not None and not (isinstance(digest, str) and _SHA256.fullmatch(digest)):
+            raise ValueError(f"sha256 {digest!r} is not a sha256 hex digest")
+        path, revision = _repo_path(data["path"], repo), _commit(data["revision"])
+        return cls(path, revision, converted, rows, size, digest)
 
     def local_path(self, repo: str) -> Path:
         """The local Parquet file: our conversion, or huggingface_hub's copy."""

@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from crucible_pl._cache import manifests
-from crucible_pl._cache.damage import usable_split
+from crucible_pl._cache.damage import sha256_of, usable_split
 from crucible_pl._cache.manifests import CachedFile, Layout, SplitFiles
 from crucible_pl._cache.paths import converted_path
 from crucible_pl._files.convert import convert_to_parquet
@@ -102,7 +102,8 @@ def get_split(
                 repo, repo_file, revision, downloaded, token=token, where=where
             )
         size = target.stat().st_size
-        files.append(CachedFile(repo_file, revision, converted, rows, size))
+        digest = sha256_of(target) if converted else None
+        files.append(CachedFile(repo_file, revision, converted, rows, size, digest))
     uniform = has_uniform_schema([f.local_path(repo) for f in files])
     result = SplitFiles(repo, sha, config, split, tuple(files), uniform)
     manifests.write_split(result)

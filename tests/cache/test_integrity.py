@@ -139,3 +139,23 @@ def test_a_hand_edited_manifest_is_not_trusted(
     assert_frame_equal(crucible_pl.load_lazy(REPO, "test[:50%]").collect(), first.head(5))
     assert_frame_equal(crucible_pl.load_lazy(REPO, "test").collect(), first)
     assert hub.requests == []  # rebuilt from the cached files' own footers
+
+
+def test_a_flipped_byte_in_a_conversion_is_found_by_cache_verify_and_rebuilt(
+    make_hub: Callable[..., LocalHub],
+) -> None:
+    rows = pl.DataFrame({"q": [f"question {i}" for i in range(2000)]})
+    hub = make_hub()
+    write_repo(hub.root, REPO, {"data/train-00000-of-00001.jsonl": rows})
+    crucible_pl.load_lazy(REPO, "train").collect()
+    (converted,) = crucible_cache().glob("converted/**/*.parquet")
+    data = bytearray(converted.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    converted.write_bytes(bytes(data))
+    (check,) = verify_cache()
+    assert check.problem is not None
+    assert "does not hash to" in check.problem
+    hub.clear_requests()
+    assert_frame_equal(crucible_pl.load_lazy(REPO, "train").collect(), rows)
+    assert hub.requests == []  # converted again from the cached source
+    assert [c.problem for c in verify_cache()] == [None]
