@@ -56,3 +56,31 @@ def test_a_non_hex_etag_is_refused_before_anything_is_written(
     assert not [p for p in written if "blobs" in p.parts or "escaped" in p.name], written
     assert not list(hf_home.rglob("escaped*"))
     assert not [p for p in written if p.suffix == ".parquet"], written
+
+
+HOSTILE_NAMES = ["../../../../escaped", "a/../../b", "/abs", "..", "x\\..\\..\\y"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=["dot-dot", "inner", "absolute", "dots", "bs"])
+@pytest.mark.parametrize("where", ["config", "split"])
+def test_config_and_split_names_never_leave_the_cache(
+    make_hub: Callable[..., LocalHub], tmp_path: Path, name: str, where: str
+) -> None:
+    hub = make_hub()
+    rows = pl.DataFrame({"q": ["a", "b"]})
+    config = name if where == "config" else "default"
+    split = name if where == "split" else "test"
+    card = {"configs": [{"config_name": config, "data_files": [{"split": split, "path": SHARD}]}]}
+    write_repo(hub.root, REPO, {SHARD: rows}, card=card)
+    roots = (Path(os.environ["HF_HOME"]).resolve(), Path(os.environ["CRUCIBLE_PL_CACHE"]).resolve())
+    before = all_files(tmp_path.parent)
+    try:
+        loaded = crucible_pl.load_lazy(REPO, split, config=config).collect()
+    except errors.CrucibleError:
+        pass  # refusing the name is fine; writing outside the caches is not
+    else:
+        assert loaded.equals(rows)
+    written = {p.resolve() for p in all_files(tmp_path.parent) - before}
+    outside = [p for p in written if not any(p.is_relative_to(r) for r in roots)]
+    assert outside == []
+    assert not list(tmp_path.parent.rglob("escaped*"))
