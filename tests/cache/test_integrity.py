@@ -15,7 +15,8 @@ from polars.testing import assert_frame_equal
 import crucible_pl
 from crucible_pl import errors
 from crucible_pl._cache.entries import verify_cache
-from crucible_pl.testing import LocalHub, write_repo
+from crucible_pl.registry import get_spec
+from crucible_pl.testing import LocalHub, write_repo, write_spec_repo
 
 REPO = "org/integrity"
 SHARD = "data/test-00000-of-00001.parquet"
@@ -159,3 +160,16 @@ def test_a_flipped_byte_in_a_conversion_is_found_by_cache_verify_and_rebuilt(
     assert_frame_equal(crucible_pl.load_lazy(REPO, "train").collect(), rows)
     assert hub.requests == []  # converted again from the cached source
     assert [c.problem for c in verify_cache()] == [None]
+
+
+def test_switching_endpoint_never_serves_the_other_endpoints_normalized_rows(
+    make_hub: Callable[..., LocalHub],
+) -> None:
+    spec = get_spec("gsm8k")
+    first = make_hub()
+    write_spec_repo(first.root, spec, rows=30)
+    assert crucible_pl.load_lazy("gsm8k", "test").collect().height == 30
+    second = make_hub()
+    write_spec_repo(second.root, spec, rows=20)
+    assert crucible_pl.load_lazy("gsm8k", "test").collect().height == 20
+    assert second.requests != []
