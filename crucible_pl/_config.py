@@ -20,6 +20,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .errors import InvalidInputError
+
 __all__ = [
     "DEFAULT_ENDPOINT",
     "allow_code_execution",
@@ -85,9 +87,12 @@ def token(explicit: str | None = None) -> str | None:
 
 
 def is_offline(explicit: bool | None = None) -> bool:
-    """Offline mode: the explicit flag, else ``HF_HUB_OFFLINE`` (1/true/yes/on)."""
+    """Offline mode: the explicit flag, else ``HF_HUB_OFFLINE`` (1/true/yes/on).
+
+    An explicit ``False`` wins over ``HF_HUB_OFFLINE=1``; a non-bool (``"no"``) is refused.
+    """
     if explicit is not None:
-        return explicit
+        return _check_bool(explicit, "offline")
     return _flag("HF_HUB_OFFLINE")
 
 
@@ -97,5 +102,15 @@ def allow_code_execution(explicit: bool | None = None) -> bool:
     Off unless the flag is ``True`` or the variable is 1/true/yes/on.
     """
     if explicit is not None:
-        return explicit
+        return _check_bool(explicit, "allow_code_execution")
     return _flag("CRUCIBLE_PL_ALLOW_CODE_EXECUTION")
+
+
+def _check_bool(value: object, name: str) -> bool:
+    """``value`` when it is a bool; ``"no"`` or ``0`` would otherwise read as a flag."""
+    if not isinstance(value, bool):
+        raise InvalidInputError(
+            f"Invalid {name}={value!r}: expected True, False or None (the environment "
+            f"decides), e.g. {name}=False."
+        )
+    return value

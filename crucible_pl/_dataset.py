@@ -310,7 +310,9 @@ class Dataset:
                 f"Invalid n={n!r} for head(): expected an int >= 0, e.g. head(5).",
                 dataset=self._provenance.name,
             )
-        return self._derive(self._frame.head(n), num_rows=self._known(lambda rows: min(n, rows)))
+        # A frame holds at most MAX_ROWS rows; Polars' head() overflows above its index type.
+        frame = self._frame.head(min(n, _sampling.MAX_ROWS))
+        return self._derive(frame, num_rows=self._known(lambda rows: min(n, rows)))
 
     def filter(self, *predicates: Any, **constraints: Any) -> Dataset:
         """Rows matching the predicates (as ``pl.LazyFrame.filter``), lazily.
@@ -698,7 +700,8 @@ class Dataset:
         Raises
         ------
         InvalidInputError
-            If ``k < 2`` or ``seed`` is out of range.
+            If ``k < 2``, ``k`` is above the number of rows (the count is computed when
+            not known), or ``seed`` is out of range.
         ColumnNotFoundError
             If ``stratify_by`` names a missing column, or the dataset has no ``id`` column.
 
@@ -716,6 +719,20 @@ class Dataset:
         >>> sorted(i for fold in ids for i in fold) == sorted(ds.collect()["id"])
         True
         """
+        if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+            raise InvalidInputError(
+                f"Invalid k={k!r} for k_fold(): expected an int >= 2, e.g. k_fold(5).",
+                dataset=self._provenance.name,
+            )
+        # Checked before the k folds are built: k_fold(10**9) would build 10**9 query pairs,
+        # and k above the row count would leave empty test folds.
+        rows = len(self)
+        if k > rows:
+            raise InvalidInputError(
+                f"Invalid k={k} for k_fold(): the dataset has {rows} rows, so at most "
+                f"{rows} folds can each hold a test row. Pass k <= {rows}, or load more rows.",
+                dataset=self._provenance.name,
+            )
         folds = _sampling.k_fold(self._frame, k=k, seed=seed, stratify_by=stratify_by)
         out = []
         for i, (train, test) in enumerate(folds):

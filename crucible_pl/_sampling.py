@@ -78,6 +78,10 @@ def _as_columns(by: str | Sequence[str], *, name: str) -> list[str]:
     return cols
 
 
+MAX_ROWS = 2**32 - 1
+"""The most rows a Polars frame holds with its 32-bit index type (``pl.get_index_type()``)."""
+
+
 def _check_int(value: object, name: str, *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InvalidInputError(f"Invalid {name}={value!r}: expected an int >= {minimum}.")
@@ -251,13 +255,16 @@ def sample(
             f"fraction={fraction!r}). Pass e.g. n=100 or fraction=0.1."
         )
     if n is not None:
-        count = pl.lit(_check_int(n, "n", minimum=0), dtype=pl.Int64)
+        count = pl.lit(min(_check_int(n, "n", minimum=0), MAX_ROWS), dtype=pl.Int64)
     else:
         count = _round_half_up(_check_fraction(fraction, "fraction", allow_one=True) * pl.len())
     keys = _keys(lf, seed, id_column).sort(_hash_order(id_column))
     if n is not None:
-        # Sorting then taking the head is a top-k: the keys are never fully sorted.
-        return _rows_of(lf, _distinct(keys.head(n), id_column), id_column)
+        # Sorting then taking the head is a top-k: the keys are never fully sorted. A frame
+        # holds at most MAX_ROWS rows, so a larger n means all of them (Polars' head() takes
+        # its index type and overflows above it).
+        top = keys.head(min(n, MAX_ROWS))
+        return _rows_of(lf, _distinct(top, id_column), id_column)
     keys = _distinct(keys, id_column)
     return _rows_of(lf, keys.filter(pl.int_range(pl.len(), dtype=pl.Int64) < count), id_column)
 

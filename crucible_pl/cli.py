@@ -39,6 +39,7 @@ import polars as pl
 from . import _api, _config
 from ._cache import admin as _cache_admin
 from ._hub import client as _hub
+from ._sampling import MAX_ROWS
 from .errors import CrucibleError
 
 __all__ = ["main"]
@@ -47,7 +48,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _friendly(func: F) -> F:
-    """Turn a CrucibleError into one line on stderr and exit status 1."""
+    """Turn a CrucibleError, or any other error, into one line on stderr and exit status 1."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -58,6 +59,19 @@ def _friendly(func: F) -> F:
             if ctx.find_root().params.get("debug"):
                 click.echo(traceback.format_exc().rstrip(), err=True)
             click.echo(f"error: {err}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as err:  # the CLI never shows a traceback unasked
+            # Anything not translated into a CrucibleError yet (an OSError from the disk, a
+            # Polars error) is still one line and status 1; --debug shows where it came from.
+            if ctx.find_root().params.get("debug"):
+                click.echo(traceback.format_exc().rstrip(), err=True)
+            click.echo(
+                f"error: unexpected {type(err).__name__}: {err}. Run again with --debug for "
+                "the traceback, and report it if it is not about your disk or input.",
+                err=True,
+            )
             ctx.exit(1)
 
     return wrapper  # type: ignore[return-value]
@@ -229,7 +243,8 @@ def head_command(
         token=token,
         raw=raw,
     )
-    _print_frame(lf.head(rows).collect(), as_json=as_json)
+    # A frame holds at most MAX_ROWS rows; Polars' head() overflows above its index type.
+    _print_frame(lf.head(min(rows, MAX_ROWS)).collect(), as_json=as_json)
 
 
 # ------------------------------------------------------------------------------- download

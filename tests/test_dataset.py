@@ -326,7 +326,7 @@ _REPO_NUMBERS = itertools.count()
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    n=st.integers(1, 40),
+    n=st.integers(2, 40),  # k_fold refuses k above the row count (issue 13 item 8)
     k=st.integers(2, 5),
     seed=st.integers(0, 2**64 - 1),
     layout=st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(0, 1000)),
@@ -340,6 +340,7 @@ def test_k_fold_property_over_generated_repos(
     layout: tuple[int, int, int],
     stratified: bool,
 ) -> None:
+    k = min(k, n)
     shards_a, shards_b, order = layout
     number = next(_REPO_NUMBERS)
     data = rows(n)
