@@ -17,8 +17,8 @@ Examples
 >>> _ = crucible_pl.load_lazy("gsm8k", "test")
 >>> [(e.repo, e.config, e.split, e.files, e.rows) for e in _cache_admin.list_entries()]
 [('openai/gsm8k', 'main', 'test', 1, 40)]
->>> [c.problem for c in _cache_admin.verify_cache()]
-[None]
+>>> [c.problem for c in _cache_admin.verify_cache()]  # the raw file, the normalized one
+[None, None]
 >>> plan = _cache_admin.plan_removal("gsm8k", split="test")
 >>> len(plan.entries), [p.parts[-5] for p in plan.converted], plan.hub_files
 (1, ['normalized'], ())

@@ -298,4 +298,32 @@ def verify_cache(
             checks.append(
                 FileCheck(m.repo, m.sha, m.config, m.split, file.path, str(local), problem)
             )
+    checks.extend(_normalized_checks(repo, configs, splits))
     return checks
+
+
+def _normalized_checks(
+    repo: str | None, configs: Sequence[str] | None, splits: Sequence[str]
+) -> Iterator[FileCheck]:
+    """Each normalized split's file: size, footer, row count and recorded sha256.
+
+    A damaged file is removed, so the next load normalizes the split again.
+    """
+    for meta in paths.normalized_manifests(repo):
+        try:
+            data, norm = manifests.parse_normalized(meta)
+        except ManifestError as err:
+            yield FileCheck(repo or "", "", "", "", "", str(meta), str(err))
+            continue
+        fields = [data.get(k) for k in ("repo", "sha", "config", "split")]
+        r, sha, config, split = (f if isinstance(f, str) else "" for f in fields)
+        if (configs is not None and config not in configs) or (splits and split not in splits):
+            continue
+        # a CachedFile carries the size, row count and digest the damage checks compare
+        file = CachedFile(f"{meta.stem}.parquet", "0" * 40, True, norm.rows, norm.size, norm.sha256)
+        problem = damage(file, norm.path, parse_footer=True, hash_contents=True)
+        if problem is not None:
+            norm.path.unlink(missing_ok=True)
+        yield FileCheck(
+            r, sha, config, split, f"normalized {data.get('name')}", str(norm.path), problem
+        )

@@ -454,6 +454,7 @@ class NormalizedSplit:
     sources: tuple[str, ...]
     columns: tuple[str, ...]
     size: int
+    sha256: str | None = None
 
     def to_json(
         self, *, name: str, version: int, repo: str, sha: str, config: str, split: str
@@ -470,6 +471,7 @@ class NormalizedSplit:
             "raw_rows": self.raw_rows,
             "rows": self.rows,
             "size": self.size,
+            "sha256": self.sha256,
             "sources": list(self.sources),
         }
 
@@ -489,7 +491,10 @@ class NormalizedSplit:
         assert isinstance(raw_rows, int)
         assert isinstance(rows, int)
         assert isinstance(size, int)
-        return cls(path, raw_rows, rows, tuple(sources), tuple(columns), size)
+        digest = data.get("sha256")
+        if digest is not None and not (isinstance(digest, str) and _SHA256.fullmatch(digest)):
+            raise ValueError(f"sha256 {digest!r} is not a sha256 hex digest")
+        return cls(path, raw_rows, rows, tuple(sources), tuple(columns), size, digest)
 
 
 def read_normalized(
@@ -505,6 +510,22 @@ def read_normalized(
     except ValueError as err:
         logger.info("Ignoring normalized manifest %s (%s); rebuilding", meta_path, err)
         return None
+
+
+def parse_normalized(meta_path: Path) -> tuple[dict[str, Any], NormalizedSplit]:
+    """A normalized manifest found on disk (any endpoint) and its split; raises when malformed.
+
+    For ``cache verify``: the dict holds the manifest's ``repo``, ``sha``, ``config`` and
+    ``split``.
+    """
+    data = _read_json(meta_path, any_endpoint=True)
+    if data is None:
+        raise ManifestError("the manifest is not valid JSON")
+    try:
+        split = NormalizedSplit.from_json(data, meta_path.with_suffix(".parquet"))
+    except ValueError as err:
+        raise ManifestError(f"the manifest is malformed ({err})") from None
+    return data, split
 
 
 def write_normalized(

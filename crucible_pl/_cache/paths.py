@@ -48,6 +48,7 @@ __all__ = [
     "layout_path",
     "manifest_dir",
     "manifests_root",
+    "normalized_manifests",
     "normalized_paths",
     "normalized_repo_dirs",
     "ref_path",
@@ -135,6 +136,15 @@ def normalized_repo_dirs(repo: str) -> list[Path]:
     """Every normalized cache directory of ``repo`` (any registered name, any version)."""
     owner, short = repo.split("/")
     return sorted(p for p in _normalized_root().glob(f"*/v*/{owner}/{short}") if p.is_dir())
+
+
+def normalized_manifests(repo: str | None = None) -> list[Path]:
+    """The manifests of every normalized split on disk (of ``repo``, or of every repo)."""
+    if repo is None:
+        found = _normalized_root().glob("*/v*/*/*/*/*/*.json")
+    else:
+        found = (p for d in normalized_repo_dirs(repo) for p in d.glob("*/*/*.json"))
+    return sorted(p for p in found if p.is_file())
 
 
 def _normalized_root() -> Path:

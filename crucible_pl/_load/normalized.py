@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from crucible_pl._cache import manifests
-from crucible_pl._cache.damage import usable_normalized
+from crucible_pl._cache.damage import sha256_of, usable_normalized
 from crucible_pl._cache.manifests import Layout, NormalizedSplit
 from crucible_pl._cache.paths import normalized_paths
 from crucible_pl._files.atomic import atomic_path
@@ -97,6 +97,7 @@ def normalized_split(
         sources=tuple(sources),
         columns=(*stored, POSITION),
         size=path.stat().st_size,
+        sha256=sha256_of(path),  # for cache verify; a warm load checks size and ends only
     )
     manifests.write_normalized(
         result,

@@ -173,3 +173,22 @@ def test_switching_endpoint_never_serves_the_other_endpoints_normalized_rows(
     write_spec_repo(second.root, spec, rows=20)
     assert crucible_pl.load_lazy("gsm8k", "test").collect().height == 20
     assert second.requests != []
+
+
+def test_a_flipped_byte_in_a_normalized_file_is_found_by_cache_verify_and_rebuilt(
+    make_hub: Callable[..., LocalHub],
+) -> None:
+    hub = make_hub()
+    write_spec_repo(hub.root, get_spec("gsm8k"), rows=400)
+    first = crucible_pl.load_lazy("gsm8k", "test").collect()
+    assert all(c.problem is None for c in verify_cache())
+    (normalized,) = crucible_cache().glob("normalized/**/*.parquet")
+    data = bytearray(normalized.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    normalized.write_bytes(bytes(data))
+    problems = [c.problem for c in verify_cache() if c.problem is not None]
+    assert len(problems) == 1
+    assert "does not hash to" in problems[0]
+    hub.clear_requests()
+    assert_frame_equal(crucible_pl.load_lazy("gsm8k", "test").collect(), first)
+    assert hub.requests == []  # normalized again from the cached raw files
