@@ -28,6 +28,7 @@ from crucible_pl.errors import (
 )
 from crucible_pl.scoring import Comparison, EvalResult, compare, evaluate
 from crucible_pl.scoring import _compare as compare_module
+from crucible_pl.scoring import _paired_bootstrap as paired_bootstrap_module
 from crucible_pl.scoring._compare import mcnemar_exact_p
 from crucible_pl.testing import LocalHub
 
@@ -260,7 +261,7 @@ def python_reference(
         keys: list[str | None] = [*sorted({g for g in groups if g is not None})]
         keys += [None] if None in groups else []
         strata += [[i for i in range(total) if groups[i] == key] for key in keys]
-    draw_key = mix64_int(mix64_int(seed) ^ compare_module._DRAW_SALT)
+    draw_key = mix64_int(mix64_int(seed) ^ paired_bootstrap_module._DRAW_SALT)
     low_q, high_q = (1 - confidence) / 2, 1 - (1 - confidence) / 2
     out = {}
     for s, members in enumerate(strata):
@@ -360,7 +361,7 @@ def test_same_seed_same_output_and_batches_do_not_matter(monkeypatch: pytest.Mon
     assert other.summary["ci_low"][0] != first.summary["ci_low"][0] or (
         other.summary["p_value"][0] != first.summary["p_value"][0]
     )
-    monkeypatch.setattr(compare_module, "_BATCH_ROWS", 1_000)  # 10 resamples per batch
+    monkeypatch.setattr(paired_bootstrap_module, "_BATCH_ROWS", 1_000)  # 10 resamples per batch
     assert_frame_equal(compare(run_a, run_b, n_bootstrap=500, seed=9).summary, first.summary)
 
 

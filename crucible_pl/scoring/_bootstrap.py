@@ -31,7 +31,7 @@ import polars as pl
 
 from crucible_pl._hashing import mix64, mix64_int
 
-__all__ = ["summarize"]
+__all__ = ["summarize", "unit_count"]
 
 _POS = "__pos"
 _MAX_UNITS = 10_000
@@ -40,6 +40,40 @@ _STRATUM_STRIDE = 1 << 32
 _UNIT_SALT = 1 << 62
 _GOLDEN = 0x9E3779B97F4A7C15
 _SCOPES = ("overall", "group", "macro")
+
+
+def unit_count(n: pl.Expr, total: pl.Expr | int) -> pl.Expr:
+    """The resampling units ``K`` of a stratum of ``n`` of the ``total`` items, as Int64.
+
+    ``K = min(n, max(200, ceil(10_000 * n / total)), 10_000)``: every item is its own
+    unit up to 200 items in a stratum (and in any run of up to 10,000 items), and the
+    work stays about ``n_bootstrap x 10,000`` rows whatever ``total``. ``evaluate``'s
+    bootstrap and ``compare``'s paired bootstrap share this rule.
+
+    Parameters
+    ----------
+    n
+        The stratum sizes.
+    total
+        The number of items in all strata of the level (at least 1).
+
+    Returns
+    -------
+    pl.Expr
+        ``K`` per stratum.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> sizes = pl.DataFrame({"n": [50, 1_000, 99_000]})
+    >>> sizes.select(unit_count(pl.col("n"), 100_050))["n"].to_list()
+    [50, 200, 9896]
+    """
+    return pl.min_horizontal(
+        n,
+        pl.max_horizontal(pl.lit(_MIN_UNITS), (n * _MAX_UNITS / total).ceil()),
+        pl.lit(_MAX_UNITS),
+    ).cast(pl.Int64)
 
 
 def _uniform(counter: pl.Expr, seed: int, bound: pl.Expr) -> pl.Expr:
@@ -76,11 +110,7 @@ def _bootstrap_means(
         .sort(keys, nulls_last=True)
         .with_columns(
             __s=pl.int_range(pl.len(), dtype=pl.Int64) + stratum_offset,
-            __units=pl.min_horizontal(
-                pl.col("__n"),
-                pl.max_horizontal(pl.lit(_MIN_UNITS), (pl.col("__n") * _MAX_UNITS / total).ceil()),
-                pl.lit(_MAX_UNITS),
-            ).cast(pl.Int64),
+            __units=unit_count(pl.col("__n"), total),
         )
     )
     units = pl.col("__units")

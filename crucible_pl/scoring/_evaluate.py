@@ -208,8 +208,11 @@ class EvalResult:
         Path(path).write_text(_dumps(document, indent=2), encoding="utf-8")
 
 
-def _fmt(value: float | None) -> str:
-    return "null" if value is None else f"{value:.4f}"
+def _fmt(value: float | None, *, sign: bool = False) -> str:
+    # Shared by the reprs of EvalResult and Comparison.
+    if value is None:
+        return "null"
+    return f"{value:+.4f}" if sign else f"{value:.4f}"
 
 
 def _dumps(value: object, *, indent: int | None = None) -> str:
