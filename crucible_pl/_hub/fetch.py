@@ -15,7 +15,7 @@ from pathlib import Path
 from crucible_pl._cache import manifests
 from crucible_pl._cache.damage import sha256_of, usable_split
 from crucible_pl._cache.manifests import CachedFile, Layout, SplitFiles
-from crucible_pl._cache.paths import converted_path
+from crucible_pl._cache.paths import converted_path, hub_file_path
 from crucible_pl._files.convert import convert_to_parquet
 from crucible_pl._files.formats import data_format
 from crucible_pl._files.parquet import check_parquet, has_uniform_schema, parquet_row_count
@@ -70,12 +70,16 @@ def get_split(
     cached, damaged = usable_split(repo, sha, config, split)
     if cached is not None:
         return cached
-    if offline:
+    entries = layout.configs[config][split]
+    # Offline, a split whose manifest is unusable (edited, or from before its digest) is
+    # rebuilt from the files still in the HF cache: huggingface_hub returns a file cached
+    # at a commit sha without a request.
+    on_disk = all(hub_file_path(repo, rev, name).is_file() for name, rev in entries)
+    if offline and not on_disk:
         what = f"{repo} (config {config!r}, split {split!r})"
         if damaged:
             what += f" is damaged in the cache ({', '.join(damaged)} removed) and"
         raise cache_miss(what, repo, sha, config, split)
-    entries = layout.configs[config][split]
     local = _hub.download_files(repo, list(entries), token=token)
     files: list[CachedFile] = []
     where = f" (config {config!r}, split {split!r})"

@@ -192,3 +192,20 @@ def test_a_flipped_byte_in_a_normalized_file_is_found_by_cache_verify_and_rebuil
     hub.clear_requests()
     assert_frame_equal(crucible_pl.load_lazy("gsm8k", "test").collect(), first)
     assert hub.requests == []  # normalized again from the cached raw files
+
+
+def test_a_hand_edited_manifest_offline_is_rebuilt_from_the_cached_files(
+    make_hub: Callable[..., LocalHub],
+) -> None:
+    rows = pl.DataFrame({"q": [f"row {i}" for i in range(10)]})
+    hub = make_hub()
+    write_repo(hub.root, REPO, {SHARD: rows})
+    crucible_pl.load_lazy(REPO, "test").collect()
+    path = split_manifest()
+    data = json.loads(path.read_text())
+    data["files"][0]["rows"] = 100
+    path.write_text(json.dumps(data))
+    hub.stop()
+    loaded = crucible_pl.load_lazy(REPO, "test[:50%]", offline=True).collect()
+    assert_frame_equal(loaded, rows.head(5))
+    assert json.loads(split_manifest().read_text())["files"][0]["rows"] == 10
