@@ -152,6 +152,16 @@ def _translated(
             dataset=repo,
         ) from None
     except hf.RevisionNotFoundError:
+        if what != "repo info" and revision is not None and _is_sha(revision):
+            # A file fetched at the commit a manifest pinned: the user named no revision.
+            raise RevisionNotFoundError(
+                f"Commit {revision} of {repo}, which the cache resolved earlier, no longer "
+                f"exists on the Hub (the branch was force-pushed or the commit deleted), so "
+                f"{what} cannot be fetched at it. Load again with refresh=True to resolve the "
+                "current commit.",
+                dataset=repo,
+                revision=revision,
+            ) from None
         raise RevisionNotFoundError(
             f"Revision {revision!r} not found in {repo}. Pass an existing branch, tag or "
             "commit sha (revision=None uses the default branch).",
@@ -183,6 +193,15 @@ def _translated(
         status = err.response.status_code if err.response is not None else None
         if status in (401, 403):
             raise GatedDatasetError(_gated_message(repo, err, token), dataset=repo) from None
+        if status in (404, 410) and what != "repo info":
+            # A file listed when the repo was resolved that the Hub no longer serves: the
+            # network is fine, the listing is stale.
+            raise DataFormatError(
+                f"{repo} lists a file{where} that the Hub does not serve (HTTP {status}). The "
+                "repo may have changed since it was resolved: retry with refresh=True.",
+                dataset=repo,
+                revision=revision,
+            ) from None
         raise HubUnavailableError(
             f"The Hub at {endpoint} answered HTTP {status} for {repo}{where}, after "
             "huggingface_hub's retries. Nothing was cached for this request; try again later.",
@@ -215,6 +234,11 @@ def _translated(
             dataset=repo,
             revision=revision,
         ) from None
+
+
+def _is_sha(revision: str) -> bool:
+    """A full 40-hex commit sha, as a manifest pins, rather than a branch or tag name."""
+    return len(revision) == 40 and all(c in "0123456789abcdef" for c in revision)
 
 
 def _gated_message(repo: str, err: Exception, token: str | None) -> str:
