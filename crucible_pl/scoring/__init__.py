@@ -3,7 +3,16 @@
 Every metric is a function that takes column names or expressions and returns a
 ``pl.Expr``, so it runs inside any lazy query, in ``with_columns`` or ``group_by().agg``,
 at Polars speed. :func:`evaluate` joins predictions to references, scores them with the
-family's default metrics and reports bootstrap intervals and join accounting.
+family's default metrics and reports bootstrap intervals and join accounting;
+:func:`compare` tells whether a second run beats a first on the same items.
+
+Examples
+--------
+>>> import polars as pl
+>>> from crucible_pl.scoring import token_f1
+>>> frame = pl.DataFrame({"prediction": ["the cat sat"], "expected": ["a cat sat down"]})
+>>> frame.select(token_f1("prediction", "expected").round(4).alias("f1"))["f1"].to_list()
+[0.8]
 """
 
 from __future__ import annotations

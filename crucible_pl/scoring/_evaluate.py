@@ -104,7 +104,17 @@ class EvalResult:
 
     @property
     def metrics(self) -> tuple[str, ...]:
-        """The metric names, in the order they were computed."""
+        """The metric names, in the order they were computed.
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> from crucible_pl.scoring import evaluate
+        >>> refs = pl.DataFrame({"id": ["a", "b"], "expected": ["1", "2"]})
+        >>> preds = pl.DataFrame({"id": ["a", "b"], "prediction": ["1", "3"]})
+        >>> evaluate(refs, preds, family="math", n_bootstrap=0).metrics
+        ('math_match',)
+        """
         return tuple(self.summary["metric"].unique(maintain_order=True).to_list())
 
     def __repr__(self) -> str:
