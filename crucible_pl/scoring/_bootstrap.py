@@ -31,7 +31,7 @@ import polars as pl
 
 from crucible_pl._hashing import mix64, mix64_int
 
-__all__ = ["summarize", "unit_count"]
+__all__ = ["percentile_interval", "summarize", "unit_count"]
 
 _POS = "__pos"
 _MAX_UNITS = 10_000
@@ -74,6 +74,40 @@ def unit_count(n: pl.Expr, total: pl.Expr | int) -> pl.Expr:
         pl.max_horizontal(pl.lit(_MIN_UNITS), (n * _MAX_UNITS / total).ceil()),
         pl.lit(_MAX_UNITS),
     ).cast(pl.Int64)
+
+
+def percentile_interval(draws: pl.Expr, confidence: float, *, name: str) -> list[pl.Expr]:
+    """The percentile bootstrap interval of ``draws``: ``ci_low|name`` and ``ci_high|name``.
+
+    The ``(1 - confidence) / 2`` and ``1 - (1 - confidence) / 2`` quantiles of the
+    resampled statistic, linearly interpolated; ``evaluate`` and ``compare`` share it.
+
+    Parameters
+    ----------
+    draws
+        The resampled statistic, one value per resample (aggregated by the caller).
+    confidence
+        The coverage, between 0 and 1.
+    name
+        The suffix of the two output names.
+
+    Returns
+    -------
+    list[pl.Expr]
+        The lower and upper bounds.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> boot = pl.DataFrame({"x": [float(v) for v in range(101)]})
+    >>> boot.select(percentile_interval(pl.col("x"), 0.5, name="x")).row(0)
+    (25.0, 75.0)
+    """
+    low, high = (1 - confidence) / 2, 1 - (1 - confidence) / 2
+    return [
+        draws.quantile(low, interpolation="linear").alias(f"ci_low|{name}"),
+        draws.quantile(high, interpolation="linear").alias(f"ci_high|{name}"),
+    ]
 
 
 def _uniform(counter: pl.Expr, seed: int, bound: pl.Expr) -> pl.Expr:
@@ -180,13 +214,7 @@ _STATS = ("mean", "count", "stderr", "ci_low", "ci_high")
 def _intervals(
     resampled: pl.LazyFrame, keys: list[str], metrics: list[str], confidence: float
 ) -> pl.LazyFrame:
-    low, high = (1 - confidence) / 2, 1 - (1 - confidence) / 2
-    aggs: list[pl.Expr] = []
-    for m in metrics:
-        aggs += [
-            pl.col(m).quantile(low, interpolation="linear").alias(f"ci_low|{m}"),
-            pl.col(m).quantile(high, interpolation="linear").alias(f"ci_high|{m}"),
-        ]
+    aggs = [e for m in metrics for e in percentile_interval(pl.col(m), confidence, name=m)]
     if keys:
         return resampled.group_by(keys).agg(aggs)
     return resampled.select(aggs)

@@ -21,7 +21,7 @@ import polars as pl
 
 from crucible_pl._hashing import mix64, mix64_int, stable_hash
 from crucible_pl.errors import InvalidInputError
-from crucible_pl.scoring._bootstrap import unit_count
+from crucible_pl.scoring._bootstrap import percentile_interval, unit_count
 
 __all__ = ["MAX_BOOTSTRAP", "by_stratum", "intervals", "strata", "unit_stats"]
 
@@ -151,13 +151,11 @@ def intervals(
         # 1e-9 of the largest possible one counts as reaching the observed sum.
         + [(pl.col(f"sum|{m}").abs().sum() * 1e-9).alias(f"tol|{m}") for m in metrics]
     )
-    low, high = (1 - confidence) / 2, 1 - (1 - confidence) / 2
     aggs: list[pl.Expr] = []
     for m in metrics:
         reached = pl.col(f"flip|{m}").abs() >= pl.col(f"obs|{m}").abs() - pl.col(f"tol|{m}")
         aggs += [
-            pl.col(f"boot|{m}").quantile(low, interpolation="linear").alias(f"ci_low|{m}"),
-            pl.col(f"boot|{m}").quantile(high, interpolation="linear").alias(f"ci_high|{m}"),
+            *percentile_interval(pl.col(f"boot|{m}"), confidence, name=m),
             ((reached.sum() + 1) / (n_bootstrap + 1)).alias(f"p_value|{m}"),
         ]
     return pl.concat(batches, how="vertical").join(observed, on="__s").group_by("__s").agg(aggs)
