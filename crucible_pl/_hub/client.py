@@ -32,7 +32,7 @@ import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -475,13 +475,27 @@ def download_files(repo: str, files: Sequence[tuple[str, str]], *, token: str | 
     interrupted download is never taken for a complete one and concurrent processes
     download each file once. Each stored file is checked against the checksum its ETag
     names; a transient failure huggingface_hub does not retry, or a corrupt file, gets
-    one more attempt.
+    one more attempt. After the first file that fails, files not yet started are cancelled;
+    the ones in flight are waited for, then the error is raised.
     """
     tok = _config.token(token)
     if len(files) <= 1:
         return [_fetch(repo, path, sha, token=tok) for path, sha in files]
-    with ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(files))) as pool:
-        return list(pool.map(lambda item: _fetch(repo, item[0], item[1], token=tok), files))
+    pool = ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(files)))
+    try:
+        jobs = [pool.submit(_fetch, repo, path, sha, token=tok) for path, sha in files]
+        # Fail fast: at the first hard error (or Ctrl-C while waiting) the files not yet
+        # started never start. The downloads already running are waited for (bounded by
+        # huggingface_hub's timeouts), so nothing is still writing into the cache when the
+        # error reaches the caller.
+        wait(jobs, return_when=FIRST_EXCEPTION)
+        for job in jobs:
+            error = job.exception() if job.done() else None
+            if error is not None:
+                raise error
+        return [job.result() for job in jobs]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def discard_file(repo: str, sha: str, path: str) -> None:
