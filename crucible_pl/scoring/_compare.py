@@ -60,7 +60,6 @@ import polars as pl
 
 from crucible_pl._hashing import check_seed
 from crucible_pl.errors import InvalidInputError
-from crucible_pl.scoring._evaluate import EvalResult, _dumps, _fmt, _version
 from crucible_pl.scoring._mcnemar import EXACT_MCNEMAR_PAIRS, mcnemar_exact_p
 from crucible_pl.scoring._paired_bootstrap import (
     MAX_BOOTSTRAP,
@@ -78,6 +77,7 @@ from crucible_pl.scoring._pairing import (
     pair,
     resolve_metrics,
 )
+from crucible_pl.scoring._result import EvalResult, _dumps, _fmt, _version
 
 __all__ = ["DATASET_FIELDS", "EXACT_MCNEMAR_PAIRS", "Comparison", "compare", "mcnemar_exact_p"]
 

@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from crucible_pl.errors import ColumnNotFoundError, InvalidInputError, MismatchedRunsError
-from crucible_pl.scoring._evaluate import EvalResult
+from crucible_pl.scoring._result import EvalResult
 
 __all__ = [
     "BINARY",
