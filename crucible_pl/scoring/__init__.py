@@ -33,7 +33,7 @@ from crucible_pl.scoring._external import rouge as rouge
 from crucible_pl.scoring._f1 import token_f1 as token_f1
 from crucible_pl.scoring._letters import extract_choice_letter as extract_choice_letter
 from crucible_pl.scoring._math import math_match as math_match
-from crucible_pl.scoring._math import normalize_math_answer as normalize_math_answer
+from crucible_pl.scoring._math_normalize import normalize_math_answer as normalize_math_answer
 from crucible_pl.scoring._metrics import BUILTIN_METRICS as BUILTIN_METRICS
 from crucible_pl.scoring._metrics import DEFAULT_METRICS as DEFAULT_METRICS
 from crucible_pl.scoring._metrics import EXTRACTIONS as EXTRACTIONS

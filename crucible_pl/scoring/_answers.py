@@ -75,7 +75,7 @@ import polars as pl
 
 from crucible_pl.errors import InvalidInputError
 from crucible_pl.scoring._letters import extract_choice_letter
-from crucible_pl.scoring._math import _fold_lookalikes, _magnitudes_as_exponents
+from crucible_pl.scoring._math_normalize import _fold_lookalikes, _magnitudes_as_exponents
 from crucible_pl.scoring._numeric import _number_text, _picked_number
 from crucible_pl.scoring._text import ColumnOrExpr, _as_text, _computed_where, _named
 
