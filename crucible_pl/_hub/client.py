@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -467,6 +468,10 @@ def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
         return attempt()
 
 
+class _NotStartedError(Exception):
+    """A file skipped because another file of the same load failed first."""
+
+
 def download_files(repo: str, files: Sequence[tuple[str, str]], *, token: str | None) -> list[Path]:
     """Download ``(path, commit sha)`` pairs into the HF cache; return their local paths.
 
@@ -483,16 +488,33 @@ def download_files(repo: str, files: Sequence[tuple[str, str]], *, token: str | 
         return [_fetch(repo, path, sha, token=tok) for path, sha in files]
     pool = ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(files)))
     try:
-        jobs = [pool.submit(_fetch, repo, path, sha, token=tok) for path, sha in files]
+        failed = threading.Event()
+
+        def one(path: str, sha: str) -> Path:
+            # A worker freed by the failing file would otherwise take the next one before
+            # the pool's queue is cancelled below.
+            if failed.is_set():
+                raise _NotStartedError(path)
+            try:
+                return _fetch(repo, path, sha, token=tok)
+            except BaseException:
+                failed.set()
+                raise
+
+        jobs = [pool.submit(one, path, sha) for path, sha in files]
         # Fail fast: at the first hard error (or Ctrl-C while waiting) the files not yet
         # started never start. The downloads already running are waited for (bounded by
         # huggingface_hub's timeouts), so nothing is still writing into the cache when the
         # error reaches the caller.
         wait(jobs, return_when=FIRST_EXCEPTION)
-        for job in jobs:
-            error = job.exception() if job.done() else None
-            if error is not None:
-                raise error
+        if any(job.done() and not job.cancelled() and job.exception() for job in jobs):
+            for job in jobs:
+                job.cancel()
+            wait(jobs)  # the ones in flight
+            for job in jobs:
+                error = None if job.cancelled() else job.exception()
+                if error is not None and not isinstance(error, _NotStartedError):
+                    raise error
         return [job.result() for job in jobs]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
