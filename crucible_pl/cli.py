@@ -433,7 +433,7 @@ def cache_rm(
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @_friendly
 def cache_verify(name: str | None, config: str | None, split: str | None, as_json: bool) -> None:
-    """Re-check every cached file's size and Parquet footer; exit 1 if any is damaged."""
+    """Re-check every cached file (size, footer, rows, content hash); exit 1 if any is damaged."""
     repo, configs, split_names = _target(name, config, split)
     checks = _cache_admin.verify_cache(repo, configs=configs, splits=split_names)
     damaged = [c for c in checks if not c.ok]
@@ -446,7 +446,10 @@ def cache_verify(name: str | None, config: str | None, split: str | None, as_jso
             )
         click.echo(f"{len(checks)} file(s) checked, {len(damaged)} damaged.")
         if damaged:
-            click.echo("The next load removes and downloads damaged files again.")
+            click.echo(
+                "Damaged files were removed: the next load downloads them again (or, for "
+                "converted and normalized files, rebuilds them from the cached raw files)."
+            )
     if damaged:
         click.get_current_context().exit(1)
 

@@ -115,7 +115,7 @@ def docs_hub(hub_root: Path) -> Iterator[LocalHub]:
 def workdir(docs_hub: LocalHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh working directory, the Hub client pointed at ``docs_hub``, private caches.
 
-    tests/conftest.py already gives each test its own HF_HOME and CRUCIBLE_PL_CACHE.
+    The top conftest.py already gives each test its own HF_HOME and CRUCIBLE_PL_CACHE.
     Snippets about LocalHub set HF_ENDPOINT themselves, so the whole environment is
     restored afterwards.
     """
