@@ -6,10 +6,11 @@ Usage::
 
 Scores every row with our ``math_match`` (through ``evaluate``), Math-Verify alone and
 lm-eval's hendrycks_math ``is_equiv`` (the reimplementation in
-``tests/_lm_eval_is_equiv.py``), exactly as ``tests/test_scoring_agreement.py`` does (its
-functions are reused), and prints per grader: n, agreement with the human verdict, false
-positives and false negatives, over the whole table and over its held-out rows (``note``
-starting "held-out": written after ``math_match`` had been tuned on the others). Then
+``tests/scoring/_lm_eval_is_equiv.py``), exactly as
+``tests/scoring/test_scoring_agreement.py`` does (its functions are reused), and
+prints per grader: n, agreement with the human verdict, false positives and false
+negatives, over the whole table and over its held-out rows (``note`` starting
+"held-out": written after ``math_match`` had been tuned on the others). Then
 the rows where a grader disagrees with the human: ``--rows all`` (default) those where
 any grader does, ``--rows ours`` those where ours does, ``--rows none`` no rows.
 """
@@ -24,7 +25,8 @@ from types import ModuleType
 
 import polars as pl
 
-TEST_MODULE = Path(__file__).resolve().parents[1] / "tests" / "test_scoring_agreement.py"
+TEST_ROOT = Path(__file__).resolve().parents[1] / "tests"
+TEST_MODULE = TEST_ROOT / "scoring" / "test_scoring_agreement.py"
 
 
 def _load_test_module() -> ModuleType:

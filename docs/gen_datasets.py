@@ -6,7 +6,7 @@ Usage::
     python docs/gen_datasets.py --check    # exit 1 if docs/datasets.md is stale
 
 Everything comes from the ``DatasetSpec`` objects, so the page cannot drift from the
-code: ``tests/test_docs_datasets.py`` fails when the committed page differs from a fresh
+code: ``tests/docs/test_docs_datasets.py`` fails when the committed page differs from a fresh
 rendering. The canonical columns are computed, not written down: each config's
 normalizer runs on an empty frame with the raw Hub schema. The output is deterministic
 (registry order, config order, no dates).

@@ -56,7 +56,7 @@ def make_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callab
 
 FIGURES_NAME = "crucible-pl-reliability.json"
 """Where :func:`record` keeps the counts behind docs/reliability.md's figures: a file of
-that name in the session's pytest base temp dir (``python tests/test_reliability.py``
+that name in the session's pytest base temp dir (``python tests/reliability/test_reliability.py``
 sums them)."""
 
 

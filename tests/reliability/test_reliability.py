@@ -3,7 +3,7 @@
 Every fault is injected into a real LocalHub and met by the real huggingface_hub client.
 huggingface_hub's backoff waits are recorded instead of slept (``sleeps`` fixture) and its
 timeouts lowered to one second, so the suite stays fast while the retry schedule itself
-is asserted. Counts go to a JSON file; ``python tests/test_reliability.py`` prints the
+is asserted. Counts go to a JSON file; ``python tests/reliability/test_reliability.py`` prints the
 figures quoted in docs/reliability.md.
 """
 
@@ -425,10 +425,11 @@ def _main(path: Path) -> Iterator[str]:
 
 
 if __name__ == "__main__":
-    # Run as a script, this folder is on sys.path; the `record` fixture there wrote the
-    # counts in the latest pytest session's temp dir (or pass that file's path).
+    # Run as a script: put tests/ on sys.path for its conftest; the `record` fixture there
+    # wrote the counts in the latest pytest session's temp dir (or pass that file's path).
     import sys
 
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from conftest import latest_figures
 
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else latest_figures()

@@ -32,7 +32,7 @@ from crucible_pl.scoring import _paired_bootstrap as paired_bootstrap_module
 from crucible_pl.scoring._compare import mcnemar_exact_p
 from crucible_pl.testing import LocalHub
 
-SHARED_MMLU = Path(__file__).resolve().parents[2] / "shared" / "hub" / "datasets" / "cais" / "mmlu"
+SHARED_MMLU = Path(__file__).resolve().parents[3] / "shared" / "hub" / "datasets" / "cais" / "mmlu"
 GSM8K_PROVENANCE = {
     "repo": "openai/gsm8k",
     "sha": "3101c7d5",

@@ -25,7 +25,7 @@ from crucible_pl.registry.math import (
     SPECS,
 )
 
-HUB = Path(__file__).resolve().parents[2] / "shared" / "hub" / "datasets"
+HUB = Path(__file__).resolve().parents[3] / "shared" / "hub" / "datasets"
 S, INT, F = pl.String, pl.Int64, pl.Float64
 CANONICAL: dict[str, dict[str, type[pl.DataType]]] = {
     "gsm8k": {"id": S, "input": S, "expected": S, "solution": S},

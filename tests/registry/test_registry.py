@@ -107,7 +107,7 @@ LABELED_FAMILIES = {"math", "multiple_choice", "code", "chat", "rubric", "genera
 
 
 def hidden_labels(name: str, config: str, split: str) -> bool:
-    """Config/splits whose Hub rows carry no reference (see tests/test_registry_*.py)."""
+    """Config/splits whose Hub rows carry no reference (see tests/registry/test_registry_*.py)."""
     if split == "test" and name in ("hellaswag", "winogrande"):
         return True  # test labels withheld by the authors
     return name == "deepcoder" and config in ("lcbv5", "codeforces")  # tests only

@@ -31,7 +31,7 @@ from crucible_pl.registry.multiple_choice import (
     _position_of,
 )
 
-SHARED_HUB = Path(__file__).resolve().parents[2] / "shared" / "hub" / "datasets"
+SHARED_HUB = Path(__file__).resolve().parents[3] / "shared" / "hub" / "datasets"
 
 DTypes = dict[str, pl.DataType | type[pl.DataType]]
 

@@ -1,7 +1,7 @@
 """The Dataset layer: load -> Dataset, provenance, exact len, sampling through the wrapper,
 concat/interleave, validation, streaming, save/load_from_disk. Over HTTP against a LocalHub.
 
-The frame-level properties of the sampling functions live in tests/test_sampling.py; here
+The frame-level properties of the sampling functions live in tests/dataset/test_sampling.py; here
 we test what the wrapper adds: loading, immutability, row counts without scans, and
 results that do not depend on the file layout, the cache or the process.
 """

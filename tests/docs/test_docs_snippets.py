@@ -46,7 +46,7 @@ from crucible_pl.testing import LocalHub, write_spec_repo
 
 pytest_plugins = ["pytester"]  # the pytest examples run in-process, in their own session
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 SNIPPETS = DOCS / "snippets"
 README = ROOT / "README.md"

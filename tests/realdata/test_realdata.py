@@ -21,7 +21,7 @@ from crucible_pl.testing import LocalHub
 
 pytestmark = pytest.mark.realdata
 
-MIRROR = Path(__file__).resolve().parents[2] / "shared" / "hub" / "datasets"
+MIRROR = Path(__file__).resolve().parents[3] / "shared" / "hub" / "datasets"
 
 
 def raw_rows(repo: str, path: str) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ import pytest
 
 from crucible_pl.registry import all_specs
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 SCRIPT = DOCS / "gen_datasets.py"
 PAGE = DOCS / "datasets.md"
 FIX = "run `python docs/gen_datasets.py` and commit docs/datasets.md"

@@ -27,8 +27,7 @@ from crucible_pl.scoring import (
     exact_match,
     token_f1,
 )
-
-from .conftest import NO_SHARED, SHARED_HUB
+from tests.conftest import NO_SHARED, SHARED_HUB
 
 GOLDEN = 0x9E3779B97F4A7C15
 

@@ -2,7 +2,7 @@
 
 The full real-data runs (every canonical HumanEval and MBPP solution, ~30 s on 2 cores)
 carry the ``execution`` marker and are deselected by default; run them with
-``pytest -m execution tests/test_scoring_execution.py``. A fast subset runs always.
+``pytest -m execution tests/scoring/test_scoring_execution.py``. A fast subset runs always.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from crucible_pl.registry.code import HUMANEVAL, MBPP
 from crucible_pl.scoring import OUTCOME, execution_passed, pass_at_k, run_tests
 from crucible_pl.scoring._sandbox import DETAIL_CHARS, RunLimits, landlock_abi, run_program
 
-SHARED_HUB = Path(__file__).resolve().parents[2] / "shared" / "hub"
+SHARED_HUB = Path(__file__).resolve().parents[3] / "shared" / "hub"
 NO_SHARED = f"real Hub data not found at {SHARED_HUB} (../shared is absent beside the repo)"
 HUMANEVAL_FILE = (
     SHARED_HUB / "datasets/openai/openai_humaneval/openai_humaneval/test-00000-of-00001.parquet"

@@ -442,7 +442,7 @@ def test_bad_timeout_is_refused(timeout: float) -> None:
 
 def test_agreement_table_no_false_positive() -> None:
     table = pl.read_csv(
-        Path(__file__).with_name("data") / "math_agreement.csv",
+        Path(__file__).resolve().parents[1].joinpath("data") / "math_agreement.csv",
         schema={
             "expected": pl.String,
             "reply": pl.String,
@@ -505,7 +505,7 @@ def test_math500_gold_replies_score_one(use_real_hub: LocalHub) -> None:
     assert frame.height == 500
     # The reference is MATH-500's own ``answer`` column.
     raw = pl.read_ndjson(
-        Path(__file__).resolve().parents[2]
+        Path(__file__).resolve().parents[3]
         / "shared/hub/datasets/HuggingFaceH4/MATH-500/test.jsonl"
     )
     assert frame["expected"].to_list() == raw["answer"].to_list()

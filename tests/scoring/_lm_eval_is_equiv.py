@@ -1,7 +1,7 @@
 """lm-evaluation-harness's MATH answer check, rewritten from its documented behaviour.
 
 This is a test helper, not part of crucible-pl: the agreement test
-(``tests/test_scoring_agreement.py``) compares our ``math_match`` with the grader people
+(``tests/scoring/test_scoring_agreement.py``) compares our ``math_match`` with the grader people
 quote MATH numbers from. It is written here from what lm-eval's
 ``lm_eval/tasks/hendrycks_math/utils.py`` (``is_equiv``, ``strip_string`` and its
 helpers) and ``lm_eval/tasks/minerva_math/utils.py`` (``last_boxed_only_string``,

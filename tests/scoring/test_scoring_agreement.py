@@ -9,7 +9,7 @@ Three graders score every row:
 - Math-Verify alone: ``verify(parse("$" + expected + "$"), parse(reply))`` with its
   defaults (the gold is wrapped in ``$...$`` so its LaTeX extractor sees a math span);
 - lm-eval: its hendrycks_math ``is_equiv`` after its reply extraction, reimplemented in
-  ``tests/_lm_eval_is_equiv.py``.
+  ``tests/scoring/_lm_eval_is_equiv.py``.
 
 ``python bench/agreement.py`` prints the same figures and the disagreeing rows.
 """
@@ -25,7 +25,7 @@ import pytest
 
 from crucible_pl.scoring import evaluate
 
-TABLE = Path(__file__).with_name("data") / "math_agreement.csv"
+TABLE = Path(__file__).resolve().parents[1].joinpath("data") / "math_agreement.csv"
 SCHEMA = {
     "expected": pl.String,
     "reply": pl.String,

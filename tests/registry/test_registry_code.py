@@ -13,7 +13,7 @@ from polars.testing import assert_frame_equal
 from crucible_pl.registry._spec import DatasetSpec, SyntheticRequest
 from crucible_pl.registry.code import DEEPCODER, HUMANEVAL, MBPP, SPECS
 
-HUB = Path(__file__).resolve().parents[2] / "shared" / "hub" / "datasets"
+HUB = Path(__file__).resolve().parents[3] / "shared" / "hub" / "datasets"
 CODE: dict[str, type[pl.DataType]] = {
     "id": pl.String,
     "input": pl.String,

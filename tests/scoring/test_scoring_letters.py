@@ -10,8 +10,7 @@ import polars as pl
 import pytest
 
 from crucible_pl.scoring import choice_match, evaluate, extract_answer, extract_choice_letter
-
-from .conftest import NO_SHARED, SHARED_HUB
+from tests.conftest import NO_SHARED, SHARED_HUB
 
 LETTERS = "ABCDEFGHIJ"
 
