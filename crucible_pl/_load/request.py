@@ -19,6 +19,7 @@ crucible_pl.errors.InvalidInputError: source='disk' is not valid: use 'hub' (the
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -160,8 +161,10 @@ def _spec_config(spec: DatasetSpec, config: str | None) -> str | None:
     """``config``, or the spec's default; raises before any request when it has no such."""
     chosen = config if config is not None else spec.default_config
     if chosen is not None and chosen not in spec.configs:
+        close = difflib.get_close_matches(chosen, list(spec.configs), n=3, cutoff=0.6)
+        hint = f"Did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
         raise ConfigNotFoundError(
-            f"Config {chosen!r} is not a config of {spec.name}. Available configs: "
+            f"Config {chosen!r} is not a config of {spec.name}. {hint}Available configs: "
             f"{', '.join(spec.configs)}.",
             dataset=spec.name,
             config=chosen,

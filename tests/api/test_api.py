@@ -411,3 +411,8 @@ def test_unknown_config_of_a_registered_dataset_fails_before_any_request(
     with pytest.raises(errors.ConfigNotFoundError, match=r"'mian' is not a config of gsm8k"):
         crucible_pl.load_lazy("gsm8k", "test", config="mian")
     assert hub.requests == []
+
+
+def test_a_mistyped_config_of_a_registered_dataset_gets_did_you_mean() -> None:
+    with pytest.raises(errors.ConfigNotFoundError, match=r"Did you mean 'astronomy'\?"):
+        crucible_pl.load_lazy("mmlu", "test", config="astronmy")
