@@ -191,6 +191,7 @@ def info_command(
         "license": meta.license,
         "splits": [s.__dict__ for s in meta.splits],
         "columns": {k: str(v) for k, v in meta.columns.items()},
+        "class_labels": _class_labels(meta.features),
         "canonical": {k: str(v) for k, v in (meta.canonical or {}).items()} or None,
     }
     if as_json:
@@ -206,8 +207,21 @@ def info_command(
         rows = f"{s.num_rows:,}" if s.num_rows is not None else "?"
         click.echo(f"  split {s.name:<20} {rows:>12} rows  {s.num_files} file(s)")
     click.echo("  columns: " + ", ".join(f"{k}: {v}" for k, v in meta.columns.items()))
+    for column, labels in _class_labels(meta.features).items():
+        click.echo(f"  labels of {column}: " + ", ".join(f"{i}={n}" for i, n in enumerate(labels)))
     if meta.canonical:
         click.echo("  canonical: " + ", ".join(f"{k}: {v}" for k, v in meta.canonical.items()))
+
+
+def _class_labels(features: dict[str, Any] | None) -> dict[str, list[str]]:
+    """The ClassLabel names of each top-level column of a ``datasets`` features dict."""
+    labels: dict[str, list[str]] = {}
+    for column, feature in (features or {}).items():
+        if isinstance(feature, dict) and feature.get("_type") == "ClassLabel":
+            names = feature.get("names")
+            if isinstance(names, list):
+                labels[column] = [str(n) for n in names]
+    return labels
 
 
 @main.command("head")

@@ -459,3 +459,15 @@ def test_serve_as_a_real_process(hub: LocalHub, monkeypatch: pytest.MonkeyPatch)
             proc.communicate()
     assert proc.returncode == 0, err
     assert "Stopped after" in out
+
+
+def test_info_shows_class_label_names_like_the_python_api(use_real_hub: LocalHub) -> None:
+    from crucible_pl import info
+
+    names = info("mmlu", config="astronomy").features["answer"]["names"]  # type: ignore[index]
+    assert names == ["A", "B", "C", "D"]
+    text = run("info", "mmlu", "-c", "astronomy")
+    assert text.exit_code == 0, text.output
+    assert "labels of answer: 0=A, 1=B, 2=C, 3=D" in text.output
+    payload = json.loads(run("info", "mmlu", "-c", "astronomy", "--json").output)
+    assert payload["class_labels"] == {"answer": names}
