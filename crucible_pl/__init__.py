@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ._api import DatasetInfo as DatasetInfo
     from ._api import SplitInfo as SplitInfo
     from ._api import info as info
+    from ._api import list_configs as list_configs
     from ._api import list_datasets as list_datasets
     from ._api import load_lazy as load_lazy
     from ._dataset import Dataset as Dataset
@@ -56,6 +57,7 @@ __all__ = [  # noqa: RUF022 (grouped by purpose, as the public surface reads)
     "DatasetInfo",
     "SplitInfo",
     "info",
+    "list_configs",
     "list_datasets",
     # Errors
     "errors",
@@ -65,6 +67,7 @@ _LAZY: dict[str, str] = {
     "DatasetInfo": "._api",
     "SplitInfo": "._api",
     "info": "._api",
+    "list_configs": "._api",
     "list_datasets": "._api",
     "load_lazy": "._api",
     "Dataset": "._dataset",

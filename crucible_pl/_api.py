@@ -1,4 +1,4 @@
-"""The public loading functions: ``load_lazy``, ``info`` and ``list_datasets``."""
+"""The public loading functions: ``load_lazy``, ``info``, ``list_configs``, ``list_datasets``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import polars as pl
 from ._load.describe import DatasetInfo, SplitInfo, describe
 from ._load.frame import open_frame
 from ._load.request import LoadRequest
+from ._load.source_hub import config_names
 
-__all__ = ["DatasetInfo", "SplitInfo", "info", "list_datasets", "load_lazy"]
+__all__ = ["DatasetInfo", "SplitInfo", "info", "list_configs", "list_datasets", "load_lazy"]
 
 
 def load_lazy(
@@ -169,6 +170,43 @@ def info(
         name, config=config, revision=revision, offline=offline, token=token
     )
     return describe(request)
+
+
+def list_configs(
+    name: str,
+    *,
+    revision: str | None = None,
+    offline: bool | None = None,
+    token: str | None = None,
+) -> list[str]:
+    """The configs of a dataset, without choosing or downloading one.
+
+    Unlike :func:`info`, this works for a repo with several configs and no default.
+
+    Parameters
+    ----------
+    name
+        A registered name or a Hub repo id ``"owner/name"``.
+    revision, offline, token
+        As in :func:`load_lazy`.
+
+    Returns
+    -------
+    list[str]
+        Config names: the registry's for a registered name (no request is made), else
+        the repo's at the resolved commit (from its card's ``configs:`` or the Hub's
+        file-name conventions).
+
+    Examples
+    --------
+    >>> import crucible_pl
+    >>> crucible_pl.list_configs("gsm8k")
+    ['main', 'socratic']
+    >>> crucible_pl.list_configs("openai/gsm8k")
+    ['main', 'socratic']
+    """
+    request = LoadRequest.build(name, revision=revision, offline=offline, token=token)
+    return list(config_names(request))
 
 
 def list_datasets(

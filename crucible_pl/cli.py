@@ -323,27 +323,72 @@ def download_command(
         raise click.UsageError("--split and --all-splits exclude each other.")
     opts: dict[str, Any] = {"revision": revision, "offline": offline, "token": token}
     done: list[dict[str, Any]] = []
-    for name in names:
-        wanted: Sequence[str | None] = configs or [None]
-        if all_configs:
-            wanted = list(_api.info(name, **opts).configs)
+    failed: list[dict[str, Any]] = []
+    plans = [
+        (name, _configs_to_fetch(name, configs, all_configs, len(names), opts)) for name in names
+    ]
+    if configs and len(names) > 1 and not any(wanted for _, wanted in plans):
+        raise click.UsageError(
+            f"No dataset among {', '.join(names)} has config(s) {', '.join(configs)}."
+        )
+    for name, wanted in plans:
         for config in wanted:
-            split_names: Sequence[str | None] = splits or [None]
-            if all_splits:
-                split_names = [s.name for s in _api.info(name, config=config, **opts).splits]
-            for split in split_names:
-                row = _download_one(name, config, split, **opts)
-                done.append(row)
+            try:
+                split_names: Sequence[str | None] = splits or [None]
+                if all_splits:
+                    split_names = [s.name for s in _api.info(name, config=config, **opts).splits]
+                for split in split_names:
+                    row = _download_one(name, config, split, **opts)
+                    done.append(row)
+                    if not as_json:
+                        click.echo(
+                            f"cached {name} config={row['config']} split={row['split']}: "
+                            f"{row['files']} file(s), {row['rows']:,} rows, {_human(row['bytes'])}"
+                        )
+            except CrucibleError as err:
+                if not all_configs:
+                    raise
+                # --all-configs goes on past a config that fails, and reports it at the end.
+                failed.append({"name": name, "config": config, "error": str(err)})
                 if not as_json:
-                    click.echo(
-                        f"cached {name} config={row['config']} split={row['split']}: "
-                        f"{row['files']} file(s), {row['rows']:,} rows, {_human(row['bytes'])}"
-                    )
+                    click.echo(f"failed {name} config={config}: {err}", err=True)
     if as_json:
-        _echo_json(done)
-        return
-    total = sum(r["bytes"] for r in done)
-    click.echo(f"{len(done)} split(s) cached, {_human(total)} of Parquet; offline loads now work.")
+        _echo_json(done + failed)
+    else:
+        total = sum(r["bytes"] for r in done)
+        click.echo(
+            f"{len(done)} split(s) cached, {_human(total)} of Parquet; offline loads now work."
+        )
+    if failed:
+        listed = ", ".join(f"{f['name']} config={f['config']}" for f in failed)
+        click.echo(f"error: {len(failed)} config(s) failed: {listed}", err=True)
+        sys.exit(1)
+
+
+def _configs_to_fetch(
+    name: str, configs: tuple[str, ...], all_configs: bool, datasets: int, opts: dict[str, Any]
+) -> list[str | None]:
+    """The configs of ``name`` that ``download`` fetches.
+
+    ``-c`` given with several datasets applies only to those that have the config; the
+    others are skipped with a note (with one dataset a missing config is an error).
+    """
+    if all_configs:
+        return list(_api.list_configs(name, **opts))
+    if not configs:
+        return [None]
+    if datasets == 1:
+        return list(configs)
+    available = set(_api.list_configs(name, **opts))
+    kept = [c for c in configs if c in available]
+    skipped = [c for c in configs if c not in available]
+    if skipped:
+        where = "none of them" if not kept else f"only {', '.join(kept)}"
+        click.echo(
+            f"note: {name} has no config {', '.join(skipped)}; fetching {where} for it.",
+            err=True,
+        )
+    return list(kept)
 
 
 # ---------------------------------------------------------------------------------- cache

@@ -121,3 +121,24 @@ class HubSource:
             token=self.request.token,
         )
         return SplitRows(pl.scan_parquet(cached.path), cached.raw_rows, cached.rows, cached.sources)
+
+
+def config_names(request: LoadRequest) -> tuple[str, ...]:
+    """Every config of ``request``'s dataset, without choosing one.
+
+    A registered dataset's configs come from the registry, with no request; a Hub
+    repo's from its layout at the resolved commit (a warm call makes no request).
+    """
+    if request.spec is not None:
+        return tuple(request.spec.configs)
+    sha, state = resolve_sha(
+        request.repo,
+        request.revision,
+        offline=request.offline,
+        refresh=request.refresh,
+        token=request.token,
+    )
+    layout = get_layout(
+        request.repo, sha, offline=request.offline, token=request.token, state=state
+    )
+    return tuple(layout.config_names())

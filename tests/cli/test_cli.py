@@ -471,3 +471,41 @@ def test_info_shows_class_label_names_like_the_python_api(use_real_hub: LocalHub
     assert "labels of answer: 0=A, 1=B, 2=C, 3=D" in text.output
     payload = json.loads(run("info", "mmlu", "-c", "astronomy", "--json").output)
     assert payload["class_labels"] == {"answer": names}
+
+
+def test_download_config_with_several_datasets_applies_where_it_exists(hub: LocalHub) -> None:
+    result = run("download", "me/shared", "me/toy", "-c", "b", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(r["name"], r["config"]) for r in rows] == [("me/shared", "b")]
+    assert "note: me/toy has no config b; fetching none of them for it." in result.stderr
+    nowhere = run("download", "me/shared", "me/toy", "-c", "zzz")
+    assert nowhere.exit_code == 2
+    assert "No dataset among me/shared, me/toy has config(s) zzz" in nowhere.stderr
+
+
+def test_download_all_configs_goes_on_past_a_failing_config(hub: LocalHub) -> None:
+    card = {
+        "configs": [
+            {"config_name": "good", "data_files": [{"split": "test", "path": "good.parquet"}]},
+            {"config_name": "broken", "data_files": [{"split": "test", "path": "broken.jsonl"}]},
+            {"config_name": "later", "data_files": [{"split": "test", "path": "later.parquet"}]},
+        ]
+    }
+    files = {
+        "good.parquet": pl.DataFrame({"x": [1]}),
+        "broken.jsonl": "{not json\n",
+        "later.parquet": pl.DataFrame({"x": [2, 3]}),
+    }
+    write_repo(hub.root, "me/mixed", files, card=card)
+    result = run("download", "me/mixed", "--all-configs", "--json")
+    assert result.exit_code == 1, (result.output, result.stderr, result.exception)
+    rows = json.loads(result.stdout)
+    assert [(r["config"], r.get("rows")) for r in rows] == [
+        ("good", 1),
+        ("later", 2),
+        ("broken", None),
+    ]
+    assert "broken.jsonl" in rows[2]["error"]
+    assert result.stderr.splitlines()[-1] == "error: 1 config(s) failed: me/mixed config=broken"
+    assert "Traceback" not in result.stderr
