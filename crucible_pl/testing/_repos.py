@@ -48,6 +48,7 @@ from urllib.parse import quote, unquote
 import yaml
 
 __all__ = [
+    "COMMIT_FILE",
     "CONVERT_PREFIX",
     "LFS_MIN_SIZE",
     "LFS_SUFFIXES",
@@ -70,6 +71,9 @@ LFS_MIN_SIZE = 10 * 1024 * 1024
 CONVERT_PREFIX = "refs/convert/"
 PR_PREFIX = "refs/pr/"
 TMP_PREFIX = ".crucible-tmp-"
+# A ref directory may pin its commit sha in this file (a mirror serves the shas of the
+# Hub it copies); the file itself is not served. Without it the sha is a content digest.
+COMMIT_FILE = ".crucible-commit"
 _SKIP_DIRS = frozenset({".git"})
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _SHA_RE = re.compile(r"^[0-9a-f]{40}$")
@@ -248,6 +252,18 @@ class RefState:
         return self._dir_oids[directory]
 
 
+def _pinned_commit(directory: Path) -> str | None:
+    """The sha pinned in ``directory``'s :data:`COMMIT_FILE`, if any (and well formed)."""
+    try:
+        text = (directory / COMMIT_FILE).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if _SHA_RE.fullmatch(text):
+        return text
+    logger.warning("Ignoring %s: not a 40-hex commit sha", directory / COMMIT_FILE)
+    return None
+
+
 class RepoStore:
     """Reads the repos under ``root``; safe to share between threads.
 
@@ -255,10 +271,16 @@ class RepoStore:
     ----------
     root
         The directory holding ``datasets/`` and ``refs/datasets/``.
+    trusted_roots
+        Other directories the repos' files may link into (a mirror of a cache links
+        into the cache's blobs); a link that leaves ``root`` and these is skipped.
     """
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, root: str | os.PathLike[str], *, trusted_roots: tuple[Path, ...] = ()
+    ) -> None:
         self.root = Path(root).resolve()
+        self.trusted_roots = tuple(Path(t).resolve() for t in trusted_roots)
         self._hashes: dict[tuple[str, int, int], tuple[str, str]] = {}
         self._cards: dict[str, dict[str, Any] | None] = {}
         self._lock = threading.Lock()
@@ -269,6 +291,14 @@ class RepoStore:
             return path.resolve().is_relative_to(self.root)
         except (OSError, RuntimeError):
             return False
+
+    def may_serve(self, path: Path) -> bool:
+        """Whether ``path`` (symlinks resolved) lies inside ``root`` or a trusted root."""
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            return False
+        return any(resolved.is_relative_to(r) for r in (self.root, *self.trusted_roots))
 
     def repo_dir(self, repo_id: str) -> Path | None:
         """The ``main`` directory of ``repo_id``, or ``None`` when the repo does not exist."""
@@ -345,7 +375,9 @@ class RepoStore:
                 if filename.startswith(TMP_PREFIX):
                     continue
                 local = Path(dirpath) / filename
-                if not self.contains(local) or not local.is_file():
+                if filename == COMMIT_FILE and Path(dirpath) == directory:
+                    continue
+                if not self.may_serve(local) or not local.is_file():
                     logger.warning("Skipping %s: not a regular file inside the hub root", local)
                     continue
                 rel = local.relative_to(directory).as_posix()
@@ -354,13 +386,14 @@ class RepoStore:
         digest = hashlib.sha1(usedforsecurity=False)
         for path, entry in files.items():
             digest.update(f"{path}\0{entry.size}\0{entry.sha256}\n".encode())
+        sha = _pinned_commit(directory) or digest.hexdigest()
         if name.startswith(CONVERT_PREFIX):
             kind: RefKind = "convert"
         elif name.startswith(PR_PREFIX):
             kind = "pull_request"
         else:
             kind = "branch"
-        return RefState(name, kind, directory, files, digest.hexdigest())
+        return RefState(name, kind, directory, files, sha)
 
     def _entry(self, rel: str, local: Path) -> FileEntry:
         st = local.stat()

@@ -1040,7 +1040,7 @@ class LocalHub:
         if entry is None:
             raise _error(404, "EntryNotFound", "Entry not found", commit)
         local = entry.local_path
-        if not self.store.contains(local) or not local.is_file():
+        if not self.store.may_serve(local) or not local.is_file():
             raise _error(404, "EntryNotFound", "Entry not found", commit)
         return self._file_response(req, ref, entry)
 
