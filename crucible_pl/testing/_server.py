@@ -358,6 +358,10 @@ class LocalHub:
         Where to listen; ``port=0`` picks a free port.
     faults
         Faults armed from the start; more can be armed with :meth:`inject`.
+    trusted_roots
+        Directories outside ``root`` that repo files may link into (``crucible-pl serve
+        --from-cache`` links into the Hugging Face cache's blobs); links leaving ``root``
+        and these are never served.
 
     Raises
     ------
@@ -397,6 +401,7 @@ class LocalHub:
         host: str = "127.0.0.1",
         port: int = 0,
         faults: Iterable[Fault] = (),
+        trusted_roots: Iterable[str | os.PathLike[str]] = (),
     ) -> None:
         if not Path(root).is_dir():
             raise InvalidInputError(
@@ -412,7 +417,7 @@ class LocalHub:
                     "made of letters, digits, '-', '_' and '.'.",
                     dataset=repo_id,
                 )
-        self.store = RepoStore(root)
+        self.store = RepoStore(root, trusted_roots=tuple(Path(t) for t in trusted_roots))
         self.root = self.store.root
         self.page_size = page_size
         self._gated = {
