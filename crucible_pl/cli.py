@@ -27,6 +27,7 @@ import logging
 import signal
 import socket
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -540,10 +541,12 @@ def _wait_for_interrupt(hub: object) -> None:
 
 
 @contextlib.contextmanager
-def _serving(directory: Path, host: str, port: int) -> Iterator[Any]:
+def _serving(
+    directory: Path, host: str, port: int, trusted_roots: tuple[Path, ...] = ()
+) -> Iterator[Any]:
     from .testing import LocalHub
 
-    hub = LocalHub(directory, host=host, port=port)
+    hub = LocalHub(directory, host=host, port=port, trusted_roots=trusted_roots)
     try:
         hub.start()
     except OSError as err:
@@ -556,7 +559,14 @@ def _serving(directory: Path, host: str, port: int) -> Iterator[Any]:
 
 @main.command("serve")
 @click.argument(
-    "directory", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
+    "directory",
+    required=False,
+    type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path),
+)
+@click.option(
+    "--from-cache",
+    is_flag=True,
+    help="Serve what the local caches hold (the HF cache and our refs) instead of DIRECTORY.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -568,30 +578,52 @@ def _serving(directory: Path, host: str, port: int) -> Iterator[Any]:
     help="Allow a --host other than loopback. The server has no authentication.",
 )
 @_friendly
-def serve_command(directory: Path, host: str, port: int, allow_remote: bool) -> None:
-    """Serve the dataset repos under DIRECTORY as a Hub mirror, until Ctrl-C.
+def serve_command(
+    directory: Path | None, from_cache: bool, host: str, port: int, allow_remote: bool
+) -> None:
+    """Serve dataset repos as a Hub mirror, until Ctrl-C.
 
     DIRECTORY holds datasets/<owner>/<name>/ (crucible_pl.testing.write_repo writes
-    that layout). Point clients at it with HF_ENDPOINT.
+    that layout). With --from-cache, the mirror serves every dataset repo in the local
+    caches instead, at the commit shas they were downloaded from, so one machine with
+    internet can feed air-gapped ones. Point clients at it with HF_ENDPOINT.
     """
+    if (directory is None) == (not from_cache):
+        raise click.UsageError("Give DIRECTORY or --from-cache (exactly one).")
     if not _is_loopback(host) and not allow_remote:
         raise click.BadParameter(
             f"{host!r} is not a loopback address. The server has no authentication: pass "
             "--allow-remote to serve it to other machines.",
             param_hint="'--host'",
         )
-    datasets = directory / "datasets"
-    repos = [p for p in datasets.glob("*/*") if p.is_dir()] if datasets.is_dir() else []
-    if not repos:
-        click.echo(
-            f"warning: no repos under {datasets}/<owner>/<name>/; serving an empty mirror.",
-            err=True,
-        )
-    with _serving(directory, host, port) as hub:
+    with contextlib.ExitStack() as stack:
+        trusted: tuple[Path, ...] = ()
+        if directory is None:
+            from ._cache import paths as _cache_paths
+            from ._mirror import build_mirror
+
+            directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mirror-")))
+            mirrored = build_mirror(directory)
+            trusted = (_cache_paths.hub_root(),)
+            source = f"the caches ({_cache_paths.hub_root()})"
+            for m in mirrored:
+                refs = ", ".join(f"{r}@{sha[:12]}" for r, sha in m.refs.items() if r != sha)
+                bare = sum(1 for r, sha in m.refs.items() if r == sha)
+                extra = f" + {bare} commit(s) by sha" if bare else ""
+                partial = f"; {m.skipped} partial file(s) left out" if m.skipped else ""
+                click.echo(f"  {m.repo}: {refs}{extra}, {m.files} file(s){partial}")
+            count = len(mirrored)
+        else:
+            datasets = directory / "datasets"
+            count = len([p for p in datasets.glob("*/*") if p.is_dir()]) if datasets.is_dir() else 0
+            source = str(directory)
+        if not count:
+            click.echo(f"warning: no dataset repos in {source}; serving an empty mirror.", err=True)
+        hub = stack.enter_context(_serving(directory, host, port, trusted))
         url = hub.url
         if host in ("0.0.0.0", "::"):
             url = url.replace(host, socket.gethostname(), 1)
-        click.echo(f"Serving {len(repos)} dataset repo(s) from {directory} at {hub.url}")
+        click.echo(f"Serving {count} dataset repo(s) from {source} at {hub.url}")
         if not _is_loopback(host):
             click.echo("warning: reachable from other machines, without authentication.", err=True)
         click.echo("Point clients at it with:")

@@ -274,10 +274,14 @@ def _suggest(value: str, names: Sequence[str]) -> str:
     return f"Did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
 
 
-def read_layout(repo: str, sha: str) -> Layout | None:
-    """The layout of ``repo`` at ``sha`` from its manifest; ``None`` if absent or malformed."""
+def read_layout(repo: str, sha: str, *, any_endpoint: bool = False) -> Layout | None:
+    """The layout of ``repo`` at ``sha`` from its manifest; ``None`` if absent or malformed.
+
+    ``any_endpoint``: also a manifest written for another ``HF_ENDPOINT`` (the mirror,
+    which serves whatever the caches hold).
+    """
     path = paths.layout_path(repo, sha)
-    data = _read_json(path)
+    data = _read_json(path, any_endpoint=any_endpoint)
     if data is None:
         return None
     try:

@@ -8,7 +8,7 @@ import crucible_pl
 # folder of the load path (_load, _hub, _cache, _files), whose modules are ordered too.
 LAYERS = [
     {"cli"},
-    {"_demo"},
+    {"_demo", "_mirror"},  # the built-in demo | serve --from-cache: the caches as a Hub
     {"crucible_pl"},  # crucible_pl/__init__.py: re-exports only
     {"scoring"},
     {"_api", "_dataset"},

@@ -405,7 +405,7 @@ def test_serve_warns_about_an_empty_mirror(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(cli, "_wait_for_interrupt", lambda hub: None)
     result = run("serve", str(tmp_path))
     assert result.exit_code == 0
-    assert "warning: no repos under" in result.stderr
+    assert "warning: no dataset repos in" in result.stderr
     assert "Serving 0 dataset repo(s)" in result.output
 
 
