@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from crucible_pl._synthetic import generator_for
 from crucible_pl.errors import InvalidInputError, SplitNotFoundError
 from crucible_pl.registry._spec import DatasetSpec, SyntheticRequest
 
@@ -45,7 +46,7 @@ class SyntheticSource:
         config = request.config if request.config is not None else spec.configs[0]
         hub_configs = spec.source_configs(config)
         splits = tuple(sorted({f.split for f in spec.hub_files if f.config in hub_configs}))
-        if spec.for_config(config).synthetic is None:
+        if generator_for(spec, config) is None:
             raise InvalidInputError(
                 f"{spec.name} has no synthetic generator.", dataset=spec.name, config=config
             )
@@ -74,7 +75,7 @@ class SyntheticSource:
 
     def _generated(self, split: str) -> list[pl.LazyFrame]:
         """One frame of ``n`` generated raw rows per Hub config, in order."""
-        fallback = self.spec.for_config(self.config).synthetic
+        fallback = generator_for(self.spec, self.config)
         frames = []
         for hub_config in self.hub_configs:
             make = self.spec.for_config(hub_config).synthetic or fallback

@@ -180,7 +180,8 @@ class DatasetSpec:
         Hub config -> raw column -> Polars dtype, as the Hub files hold them.
     synthetic
         Generator of deterministic raw rows with the raw schema: ``SyntheticRequest ->
-        pl.DataFrame``.
+        pl.DataFrame``, for a spec of your own. The registered datasets leave it unset:
+        their generators live in ``crucible_pl._synthetic``, found by name.
     variants
         Config -> a spec that replaces this one for that config, where configs differ in
         raw schema or family (``truthfulqa``'s ``generation`` config, ``mbpp``'s

@@ -43,19 +43,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import polars as pl
 
 from crucible_pl.registry._messages import (
     HELPSTEER_MARKERS,
-    SAMPLE_EXCHANGES,
-    SAMPLE_FOLLOW_UPS,
-    check_synthetic_config,
     parse_transcript,
-    synthetic_frame,
 )
-from crucible_pl.registry._spec import DatasetSpec, HubFile, SyntheticRequest, default_id
+from crucible_pl.registry._spec import DatasetSpec, HubFile, default_id
 
 __all__ = ["HELPSTEER2", "SPECS"]
 
@@ -67,29 +62,6 @@ _HELPSTEER2_RAW: _Schema = {
     "response": pl.String,
     **dict.fromkeys(_HELPSTEER2_RATINGS, pl.Int32),
 }
-
-
-def _helpsteer2_synthetic(req: SyntheticRequest) -> pl.DataFrame:
-    check_synthetic_config(req, "helpsteer2", ("default",))
-    rng = req.rng()
-    rows: dict[str, list[Any]] = {name: [] for name in _HELPSTEER2_RAW}
-    prompt, better, worse = "", "", ""
-    for i in range(req.n):
-        if i % 2 == 0:  # two responses per prompt, on consecutive rows
-            prompt, better, worse = rng.choice(SAMPLE_EXCHANGES)
-            if i % 6 == 4:  # a multi-turn prompt, flattened with SteerLM markers
-                question, answer = rng.choice(SAMPLE_FOLLOW_UPS)
-                prompt = f"{prompt}\n<extra_id_1>Assistant\n{better}\n<extra_id_1>User\n{question}"
-                better, worse = answer, "I'm not sure."
-        good = i % 2 == 0
-        rows["prompt"].append(prompt)
-        rows["response"].append(better if good else worse)
-        rows["helpfulness"].append(rng.randint(3, 4) if good else rng.randint(0, 2))
-        rows["correctness"].append(rng.randint(3, 4) if good else rng.randint(0, 2))
-        rows["coherence"].append(rng.randint(3, 4))
-        rows["complexity"].append(rng.randint(0, 3))
-        rows["verbosity"].append(rng.randint(0, 3))
-    return synthetic_frame(rows, _HELPSTEER2_RAW)
 
 
 HELPSTEER2 = DatasetSpec(
@@ -120,7 +92,6 @@ HELPSTEER2 = DatasetSpec(
     ),
     card_configs=None,
     raw_schema={"default": _HELPSTEER2_RAW},
-    synthetic=_helpsteer2_synthetic,
     citation=(
         "Wang et al., 2024, HelpSteer2: Open-source dataset for training top-performing "
         "reward models"

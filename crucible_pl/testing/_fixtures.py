@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from crucible_pl._synthetic import generator_for
 from crucible_pl.errors import InvalidInputError, InvalidPathError, InvalidRepoIdError
 from crucible_pl.registry._spec import DatasetSpec, HubFile, SyntheticRequest
 from crucible_pl.testing._repos import TMP_PREFIX, is_valid_repo_id, ref_dir_name
@@ -272,7 +273,8 @@ def write_spec_repo(
     by_ref: dict[str, dict[str, FileContent]] = {}
     for (_, config, split), shards in groups.items():
         sub = spec.for_config(config)
-        if sub.synthetic is None:
+        make = generator_for(spec, config)
+        if make is None:
             raise InvalidInputError(
                 f"Dataset {spec.name!r} (config {config!r}) has no synthetic generator, so no "
                 "synthetic repo can be written for it. Add DatasetSpec(synthetic=...) or write "
@@ -282,7 +284,7 @@ def write_spec_repo(
             )
         # One draw per config and split, spread over its shards in order, so ids that
         # are unique within a split stay unique across its shards.
-        df = sub.synthetic(SyntheticRequest(config, split, rows, seed))
+        df = make(SyntheticRequest(config, split, rows, seed))
         schema = sub.raw_schema.get(config) or spec.raw_schema.get(config)
         if schema:
             df = df.cast(pl.Schema(schema))

@@ -16,6 +16,7 @@ LAYERS = [
     {"_hub"},
     {"_cache"},
     {"_files", "_sampling", "testing"},
+    {"_synthetic"},  # synthetic raw rows of every registered dataset (test data)
     {"_validate", "_split", "_hashing", "registry", "schemas"},
     {"_config"},  # reads the environment; may raise the errors below
     {"errors"},  # the leaf: imports nothing of ours

@@ -14,6 +14,7 @@ from crucible_pl._load.request import LoadRequest
 from crucible_pl._load.source import POSITION
 from crucible_pl._load.source_hub import HubSource
 from crucible_pl._load.source_synthetic import SyntheticSource
+from crucible_pl._synthetic import generator_for
 from crucible_pl.registry import get_spec
 from crucible_pl.registry._spec import SyntheticRequest
 from crucible_pl.testing import LocalHub, write_repo
@@ -83,7 +84,7 @@ def test_a_synthetic_slice_is_what_slicing_then_normalizing_gives(name: str, spl
     hub_configs = spec.source_configs(config)
     pieces = []
     for hub_config in hub_configs:
-        make = spec.for_config(hub_config).synthetic or governing.synthetic
+        make = generator_for(spec, hub_config)
         assert make is not None
         lf = make(SyntheticRequest(hub_config, split, 30, 2)).lazy()
         lf = lf.with_row_index("__row").with_columns(pl.col("__row").cast(pl.Int64))

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from crucible_pl._synthetic import GENERATORS
 from crucible_pl.errors import ConfigNotFoundError
 from crucible_pl.registry._messages import (
     MESSAGES,
@@ -45,8 +46,7 @@ CASES = [
 def synthetic(
     spec: DatasetSpec, config: str, split: str, n: int = 40, seed: int = 0
 ) -> pl.DataFrame:
-    assert spec.synthetic is not None
-    return spec.synthetic(SyntheticRequest(config, split, n, seed))
+    return GENERATORS[spec.name](SyntheticRequest(config, split, n, seed))
 
 
 def normalized(spec: DatasetSpec, raw: pl.DataFrame, config: str, split: str) -> pl.DataFrame:
@@ -123,9 +123,8 @@ def test_synthetic_rows_cover_system_and_multi_turn() -> None:
 
 @pytest.mark.parametrize(("spec", "config", "split"), CASES)
 def test_synthetic_rejects_unknown_config(spec: DatasetSpec, config: str, split: str) -> None:
-    assert spec.synthetic is not None
     with pytest.raises(ConfigNotFoundError, match=r"'nope'.*Valid configs: default"):
-        spec.synthetic(SyntheticRequest("nope", split, 3))
+        GENERATORS[spec.name](SyntheticRequest("nope", split, 3))
 
 
 # --------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal, assert_series_equal
 
+from crucible_pl._synthetic import GENERATORS
 from crucible_pl.registry._extract import BOXED_REGEX_DEPTH, gsm8k_answer, last_boxed
 from crucible_pl.registry._spec import DatasetSpec, SyntheticRequest
 from crucible_pl.registry.math import (
@@ -71,7 +72,6 @@ def test_specs_registered_once_with_catalogue_facts() -> None:
         assert spec.tags
         assert spec.domain == "math"
         assert spec.default_config in spec.configs
-        assert spec.synthetic is not None
         # every user config maps onto Hub configs whose raw schema we know
         for config in spec.configs:
             assert set(spec.source_configs(config)) <= set(spec.raw_schema)
@@ -94,12 +94,11 @@ def test_hub_files_match_card_globs(spec: DatasetSpec) -> None:
 
 @pytest.mark.parametrize(("spec", "config", "split"), CASES, ids=IDS)
 def test_synthetic_rows_normalize_to_canonical(spec: DatasetSpec, config: str, split: str) -> None:
-    assert spec.synthetic is not None
-    raw = spec.synthetic(SyntheticRequest(config, split, 40))
+    raw = GENERATORS[spec.name](SyntheticRequest(config, split, 40))
     assert raw.schema == pl.Schema(spec.raw_schema[config])
     assert raw.height == 40
-    assert_frame_equal(raw, spec.synthetic(SyntheticRequest(config, split, 40)))
-    assert not raw.equals(spec.synthetic(SyntheticRequest(config, split, 40, seed=1)))
+    assert_frame_equal(raw, GENERATORS[spec.name](SyntheticRequest(config, split, 40)))
+    assert not raw.equals(GENERATORS[spec.name](SyntheticRequest(config, split, 40, seed=1)))
 
     out = spec.for_config(config).normalize(raw.lazy(), config=config, split=split).collect()
     assert out.schema == pl.Schema(CANONICAL[spec.name])
@@ -111,19 +110,19 @@ def test_synthetic_rows_normalize_to_canonical(spec: DatasetSpec, config: str, s
 
 
 def test_synthetic_zero_rows_keep_schema() -> None:
-    raw = GSM8K.synthetic(SyntheticRequest("main", "test", 0))  # type: ignore[misc]
+    raw = GENERATORS[GSM8K.name](SyntheticRequest("main", "test", 0))
     assert raw.height == 0
     assert raw.schema == pl.Schema(GSM8K.raw_schema["main"])
 
 
 def test_gsm8k_synthetic_answers_cover_hard_formats() -> None:
-    raw = GSM8K.synthetic(SyntheticRequest("main", "train", 200))  # type: ignore[misc]
+    raw = GENERATORS[GSM8K.name](SyntheticRequest("main", "train", 200))
     finals = raw["answer"].str.extract(r"#### (.*)$").to_list()
     assert any("," in a for a in finals)
     assert any(a.startswith("-") for a in finals)
     assert any("." in a for a in finals)
     assert any(a.startswith("$") for a in finals)
-    socratic = GSM8K.synthetic(SyntheticRequest("socratic", "train", 5))  # type: ignore[misc]
+    socratic = GENERATORS[GSM8K.name](SyntheticRequest("socratic", "train", 5))
     assert socratic["answer"].str.contains(r"\? \*\* ").all()
 
 
@@ -136,9 +135,8 @@ def test_hendrycks_all_is_the_union_of_subjects() -> None:
 
 
 def test_hendrycks_rows_carry_their_hub_config_in_the_id() -> None:
-    assert HENDRYCKS_MATH.synthetic is not None
     frames = [
-        HENDRYCKS_MATH.synthetic(SyntheticRequest(c, "test", 3))
+        GENERATORS[HENDRYCKS_MATH.name](SyntheticRequest(c, "test", 3))
         .with_columns(pl.lit(c).alias("__config"))
         .with_row_index("__row")
         .with_columns(pl.col("__row").cast(pl.Int64))
@@ -168,7 +166,7 @@ def test_level_parsed_consistently() -> None:
 
 
 def test_math_500_uses_its_own_answer_and_id() -> None:
-    raw = MATH_500.synthetic(SyntheticRequest("default", "test", 20))  # type: ignore[misc]
+    raw = GENERATORS[MATH_500.name](SyntheticRequest("default", "test", 20))
     out = MATH_500.normalize(raw.lazy(), config="default", split="test").collect()
     assert out["id"].to_list() == raw["unique_id"].to_list()
     assert out["expected"].to_list() == raw["answer"].to_list()

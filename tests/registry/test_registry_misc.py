@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from crucible_pl._synthetic import GENERATORS
 from crucible_pl.registry import instruction, rubric
 from crucible_pl.registry._spec import DatasetSpec, SyntheticRequest
 from crucible_pl.registry.instruction import IFEVAL, IFEVAL_KWARGS
@@ -61,12 +62,11 @@ def test_hub_layouts() -> None:
 
 @pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
 def test_synthetic_rows_normalize_to_canonical(spec: DatasetSpec) -> None:
-    assert spec.synthetic is not None
-    raw = spec.synthetic(SyntheticRequest("default", "train", 50))
+    raw = GENERATORS[spec.name](SyntheticRequest("default", "train", 50))
     assert raw.schema == pl.Schema(spec.raw_schema["default"])
     assert raw.height == 50
-    assert_frame_equal(raw, spec.synthetic(SyntheticRequest("default", "train", 50)))
-    assert not raw.equals(spec.synthetic(SyntheticRequest("default", "train", 50, seed=3)))
+    assert_frame_equal(raw, GENERATORS[spec.name](SyntheticRequest("default", "train", 50)))
+    assert not raw.equals(GENERATORS[spec.name](SyntheticRequest("default", "train", 50, seed=3)))
 
     out = spec.normalize(raw.lazy(), config="default", split="train").collect()
     assert out.schema == pl.Schema(CANONICAL[spec.name])
@@ -84,13 +84,12 @@ def test_synthetic_rows_normalize_to_canonical(spec: DatasetSpec) -> None:
 def test_synthetic_refuses_unknown_config(spec: DatasetSpec) -> None:
     from crucible_pl.errors import ConfigNotFoundError
 
-    assert spec.synthetic is not None
     with pytest.raises(ConfigNotFoundError, match="Available configs: default"):
-        spec.synthetic(SyntheticRequest("main", "train", 1))
+        GENERATORS[spec.name](SyntheticRequest("main", "train", 1))
 
 
 def test_ifeval_kwargs_pair_with_instructions() -> None:
-    raw = IFEVAL.synthetic(SyntheticRequest("default", "train", 30))  # type: ignore[misc]
+    raw = GENERATORS[IFEVAL.name](SyntheticRequest("default", "train", 30))
     out = IFEVAL.normalize(raw.lazy(), config="default", split="train").collect()
     assert out["id"].to_list() == [str(k) for k in raw["key"]]
     lengths = out.select(
@@ -107,7 +106,7 @@ def test_ifeval_kwargs_pair_with_instructions() -> None:
 
 
 def test_feedback_collection_maps_orig_columns() -> None:
-    raw = FEEDBACK_COLLECTION.synthetic(SyntheticRequest("default", "train", 5))  # type: ignore[misc]
+    raw = GENERATORS[FEEDBACK_COLLECTION.name](SyntheticRequest("default", "train", 5))
     out = FEEDBACK_COLLECTION.normalize(raw.lazy(), config="default", split="train").collect()
     row, src = out.row(0, named=True), raw.row(0, named=True)
     assert row["id"] == "feedback_collection/default/train/0"
@@ -121,7 +120,7 @@ def test_feedback_collection_maps_orig_columns() -> None:
 
 
 def test_feedback_collection_score_tolerates_blanks() -> None:
-    raw = FEEDBACK_COLLECTION.synthetic(SyntheticRequest("default", "train", 3))  # type: ignore[misc]
+    raw = GENERATORS[FEEDBACK_COLLECTION.name](SyntheticRequest("default", "train", 3))
     raw = raw.with_columns(pl.Series("orig_score", [" 4 ", "", "5"]))
     out = FEEDBACK_COLLECTION.normalize(raw.lazy(), config="default", split="train").collect()
     assert out["score"].to_list() == [4, None, 5]

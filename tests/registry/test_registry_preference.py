@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from crucible_pl._synthetic import GENERATORS
 from crucible_pl.errors import ConfigNotFoundError
 from crucible_pl.registry._messages import HELPSTEER_MARKERS, HH_MARKERS, MESSAGES, parse_transcript
 from crucible_pl.registry._spec import DatasetSpec, SyntheticRequest
@@ -62,8 +63,7 @@ CASES = [
 def synthetic(
     spec: DatasetSpec, config: str, split: str, n: int = N, seed: int = 0
 ) -> pl.DataFrame:
-    assert spec.synthetic is not None
-    return spec.synthetic(SyntheticRequest(config, split, n, seed))
+    return GENERATORS[spec.name](SyntheticRequest(config, split, n, seed))
 
 
 def normalized(spec: DatasetSpec, raw: pl.DataFrame, config: str, split: str) -> pl.DataFrame:
@@ -137,9 +137,8 @@ def test_synthetic_is_deterministic_per_seed(spec: DatasetSpec, config: str, spl
 
 @pytest.mark.parametrize(("spec", "config", "split"), CASES)
 def test_synthetic_rejects_unknown_config(spec: DatasetSpec, config: str, split: str) -> None:
-    assert spec.synthetic is not None
     with pytest.raises(ConfigNotFoundError, match=r"'red-team-attempts'.*Valid configs"):
-        spec.synthetic(SyntheticRequest("red-team-attempts", split, 2))
+        GENERATORS[spec.name](SyntheticRequest("red-team-attempts", split, 2))
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=lambda s: s.name)
