@@ -16,22 +16,28 @@ from typing import Any
 import polars as pl
 
 from crucible_pl.errors import ConfigNotFoundError
+from crucible_pl.registry._choices import (
+    Schema,
+)
 from crucible_pl.registry._mmlu_subjects import MMLU_STEM_SUBJECTS, MMLU_SUBJECTS
 from crucible_pl.registry._spec import SyntheticRequest
+from crucible_pl.registry.gpqa import (
+    _GPQA_CONFIGS,
+    _GPQA_RAW,
+)
+from crucible_pl.registry.mmlu import (
+    _MMLU_PRO_RAW,
+    _MMLU_RAW,
+)
 from crucible_pl.registry.multiple_choice import (
     _ARC_CONFIGS,
     _ARC_RAW,
     _BOOLQ_RAW,
-    _GPQA_CONFIGS,
-    _GPQA_RAW,
     _HELLASWAG_RAW,
-    _MMLU_PRO_RAW,
-    _MMLU_RAW,
     _TQA_GEN_RAW,
     _TQA_MC_RAW,
     _WINOGRANDE_CONFIGS,
     _WINOGRANDE_RAW,
-    _Schema,
 )
 
 
@@ -44,7 +50,7 @@ def _check_config(req: SyntheticRequest, dataset: str, valid: Sequence[str]) -> 
         raise ConfigNotFoundError(msg, dataset=dataset, config=req.config, split=req.split)
 
 
-def _frame(rows: Mapping[str, list[Any]], schema: _Schema) -> pl.DataFrame:
+def _frame(rows: Mapping[str, list[Any]], schema: Schema) -> pl.DataFrame:
     return pl.DataFrame(dict(rows), schema=dict(schema))
 
 

@@ -11,6 +11,7 @@ from polars.testing import assert_frame_equal
 
 from crucible_pl._synthetic import GENERATORS
 from crucible_pl.errors import ConfigNotFoundError
+from crucible_pl.registry._choices import UNROLLED_CHOICES, position_of
 from crucible_pl.registry._mmlu_subjects import (
     MMLU_STEM_SUBJECTS,
     MMLU_SUBJECT_CATEGORIES,
@@ -18,7 +19,6 @@ from crucible_pl.registry._mmlu_subjects import (
 )
 from crucible_pl.registry._spec import DatasetSpec, SyntheticRequest
 from crucible_pl.registry.multiple_choice import (
-    _UNROLLED_CHOICES,
     ARC,
     BOOLQ,
     GPQA,
@@ -29,7 +29,6 @@ from crucible_pl.registry.multiple_choice import (
     SPECS,
     TRUTHFULQA,
     WINOGRANDE,
-    _position_of,
 )
 
 SHARED_HUB = Path(__file__).resolve().parents[3] / "shared" / "hub" / "datasets"
@@ -550,7 +549,7 @@ def test_gpqa_tolerates_numeric_columns_from_csv_inference() -> None:
 
 
 # --------------------------------------------------------------------------------------
-# _position_of: the unrolled fast path and its exact fallback
+# position_of: the unrolled fast path and its exact fallback
 # --------------------------------------------------------------------------------------
 
 
@@ -561,9 +560,9 @@ def _py_position(needle: str | None, haystack: list[str | None] | None) -> int |
     return haystack.index(needle)
 
 
-@pytest.mark.parametrize("unrolled", [0, 1, 5, _UNROLLED_CHOICES])
+@pytest.mark.parametrize("unrolled", [0, 1, 5, UNROLLED_CHOICES])
 def test_position_of_matches_python_past_the_unrolled_bound(unrolled: int) -> None:
-    long: list[str | None] = [str(i) for i in range(_UNROLLED_CHOICES + 12)]
+    long: list[str | None] = [str(i) for i in range(UNROLLED_CHOICES + 12)]
     cases: list[tuple[str | None, list[str | None] | None]] = [
         ("A", ["A", "B"]),
         ("B", ["A", "B", "B"]),  # the first of duplicates
@@ -573,9 +572,9 @@ def test_position_of_matches_python_past_the_unrolled_bound(unrolled: int) -> No
         (None, ["A", None, "B"]),  # a null needle finds the null element
         (None, ["A", "B"]),
         ("A", ["A", None]),
-        (str(_UNROLLED_CHOICES - 1), long),  # last unrolled place
-        (str(_UNROLLED_CHOICES), long),  # first place past the bound
-        (str(_UNROLLED_CHOICES + 11), long),
+        (str(UNROLLED_CHOICES - 1), long),  # last unrolled place
+        (str(UNROLLED_CHOICES), long),  # first place past the bound
+        (str(UNROLLED_CHOICES + 11), long),
         ("x", long),
         (None, [*long, None]),
     ]
@@ -584,7 +583,7 @@ def test_position_of_matches_python_past_the_unrolled_bound(unrolled: int) -> No
         {"n": list(needles), "h": list(haystacks)},
         schema={"n": pl.String, "h": pl.List(pl.String)},
     )
-    out = frame.select(_position_of(pl.col("n"), pl.col("h"), unrolled=unrolled))
+    out = frame.select(position_of(pl.col("n"), pl.col("h"), unrolled=unrolled))
     assert out.schema == pl.Schema({"n": pl.Int64})
     assert out["n"].to_list() == [_py_position(n, h) for n, h in cases]
 
@@ -592,5 +591,5 @@ def test_position_of_matches_python_past_the_unrolled_bound(unrolled: int) -> No
 def test_position_of_on_integer_labels_of_any_length() -> None:
     labels = [[0] * k + [1] + [0] * 3 for k in range(20)] + [[0, 0], [], [None, 1]]
     frame = pl.DataFrame({"labels": labels}, schema={"labels": pl.List(pl.Int32)})
-    out = frame.select(_position_of(pl.lit(1, pl.Int32), pl.col("labels"))).to_series()
+    out = frame.select(position_of(pl.lit(1, pl.Int32), pl.col("labels"))).to_series()
     assert out.to_list() == [*range(20), None, None, 1]
