@@ -42,12 +42,15 @@ from urllib.parse import quote
 from crucible_pl import _config, _validate
 from crucible_pl._cache import paths as _cache
 from crucible_pl.errors import (
-    CrucibleError,
     DataFormatError,
-    DatasetNotFoundError,
-    GatedDatasetError,
-    HubUnavailableError,
-    RevisionNotFoundError,
+)
+
+from .translate import (
+    CorruptDownloadError,
+    retry_exceptions,
+    transient,
+    translated,
+    worth_one_more_try,
 )
 
 if TYPE_CHECKING:
@@ -70,14 +73,9 @@ CONVERT_BRANCH = "refs/convert/parquet"
 _LIBRARY = "crucible-pl"
 _MAX_WORKERS = 8
 _RETRY_PAUSE = 1.0  # seconds before the one extra download attempt (huggingface_hub's base wait)
-_TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _SHA1 = re.compile(r"[0-9a-f]{40}")
 _HASH_CHUNK = 1 << 20
-
-
-class _CorruptDownloadError(Exception):
-    """A stored file whose bytes do not hash to the ETag it was downloaded under."""
 
 
 @dataclass(frozen=True)
@@ -89,18 +87,6 @@ class RepoState:
     sha: str
     files: tuple[str, ...]
     card: dict[str, Any]
-
-
-def _retry_exceptions() -> tuple[type[Exception], ...]:
-    """huggingface_hub's default transient errors, except a refused connection."""
-    import httpx2
-
-    return (
-        httpx2.TimeoutException,
-        httpx2.RemoteProtocolError,
-        httpx2.ReadError,
-        httpx2.WriteError,
-    )
 
 
 def _request_timeout() -> float:
@@ -119,163 +105,11 @@ def _get(url: str, *, token: str | None, headers: dict[str, str] | None = None) 
         url,
         headers={**build_hf_headers(token=token, library_name=_LIBRARY), **(headers or {})},
         timeout=_request_timeout(),
-        retry_on_exceptions=_retry_exceptions(),
+        retry_on_exceptions=retry_exceptions(),
         follow_redirects=True,
     )
     hf_raise_for_status(response)
     return response
-
-
-@contextlib.contextmanager
-def _translated(
-    repo: str, *, revision: str | None = None, what: str = "", token: str | None = None
-) -> Iterator[None]:
-    """Map huggingface_hub and transport exceptions to ours, by class."""
-    import httpx2
-    from huggingface_hub import errors as hf
-
-    where = f" ({what})" if what else ""
-    endpoint = _config.endpoint()
-    try:
-        yield
-    except CrucibleError:
-        raise
-    except hf.GatedRepoError as err:
-        raise GatedDatasetError(_gated_message(repo, err, token), dataset=repo) from None
-    except hf.RepositoryNotFoundError as err:
-        status = err.response.status_code if err.response is not None else None
-        if status == 403:
-            raise GatedDatasetError(_gated_message(repo, err, token), dataset=repo) from None
-        raise DatasetNotFoundError(
-            f"Dataset {repo!r} not found on the Hub at {endpoint}. Check the repo id "
-            "(owner/name) or the registered name; if the dataset is private or gated, pass "
-            "token=... or set HF_TOKEN.",
-            dataset=repo,
-        ) from None
-    except hf.RevisionNotFoundError:
-        if what != "repo info" and revision is not None and _is_sha(revision):
-            # A file fetched at the commit a manifest pinned: the user named no revision.
-            raise RevisionNotFoundError(
-                f"Commit {revision} of {repo}, which the cache resolved earlier, no longer "
-                f"exists on the Hub (the branch was force-pushed or the commit deleted), so "
-                f"{what} cannot be fetched at it. Load again with refresh=True to resolve the "
-                "current commit.",
-                dataset=repo,
-                revision=revision,
-            ) from None
-        raise RevisionNotFoundError(
-            f"Revision {revision!r} not found in {repo}. Pass an existing branch, tag or "
-            "commit sha (revision=None uses the default branch).",
-            dataset=repo,
-            revision=revision,
-        ) from None
-    except hf.RemoteEntryNotFoundError as err:
-        raise DataFormatError(
-            f"{repo} lists a file{where} that the Hub does not serve (HTTP 404). The repo may "
-            "have changed since it was resolved: retry with refresh=True.",
-            dataset=repo,
-            revision=revision,
-        ) from err
-    except hf.OfflineModeIsEnabled as err:
-        raise HubUnavailableError(
-            f"huggingface_hub refused to reach the Hub for {repo}{where} because its offline "
-            "mode is on. Unset HF_HUB_OFFLINE, or load with offline=True from the cache.",
-            dataset=repo,
-            revision=revision,
-        ) from err
-    except _CorruptDownloadError as err:
-        raise DataFormatError(
-            f"{err} Nothing was cached for it. Retry later; if it persists, the file on the "
-            "Hub or a proxy in between serves wrong bytes.",
-            dataset=repo,
-            revision=revision,
-        ) from None
-    except hf.HfHubHTTPError as err:
-        status = err.response.status_code if err.response is not None else None
-        if status in (401, 403):
-            raise GatedDatasetError(_gated_message(repo, err, token), dataset=repo) from None
-        if status in (404, 410) and what != "repo info":
-            # A file listed when the repo was resolved that the Hub no longer serves: the
-            # network is fine, the listing is stale.
-            raise DataFormatError(
-                f"{repo} lists a file{where} that the Hub does not serve (HTTP {status}). The "
-                "repo may have changed since it was resolved: retry with refresh=True.",
-                dataset=repo,
-                revision=revision,
-            ) from None
-        raise HubUnavailableError(
-            f"The Hub at {endpoint} answered HTTP {status} for {repo}{where}, after "
-            "huggingface_hub's retries. Nothing was cached for this request; try again later.",
-            dataset=repo,
-            revision=revision,
-        ) from None
-    except (hf.LocalEntryNotFoundError, httpx2.HTTPError, OSError) as err:
-        local = not isinstance(err, (ConnectionError, TimeoutError, hf.LocalEntryNotFoundError))
-        if local and isinstance(err, OSError) and err.errno is not None:
-            # A local failure (disk full, permissions), not the network.
-            raise CrucibleError(
-                f"Could not write {repo}{where} into the cache: {err.strerror} "
-                f"({err.filename or 'cache'}). Free space or fix permissions in the cache "
-                "directory (HF_HOME / CRUCIBLE_PL_CACHE).",
-                dataset=repo,
-                revision=revision,
-            ) from err
-        if _is_size_mismatch(err):
-            raise DataFormatError(
-                f"The download of {repo}{where} did not have the size the Hub advertised, twice "
-                "(a connection or proxy cutting or padding the body). Nothing was cached for it; "
-                "retry later.",
-                dataset=repo,
-                revision=revision,
-            ) from None
-        raise HubUnavailableError(
-            f"Could not reach the Hub at {endpoint} for {repo}{where} "
-            f"({type(err).__name__}). Nothing was cached for this request. Check the network "
-            "or HF_ENDPOINT, or set HF_HUB_OFFLINE=1 to use data already cached.",
-            dataset=repo,
-            revision=revision,
-        ) from None
-
-
-def _is_sha(revision: str) -> bool:
-    """A full 40-hex commit sha, as a manifest pins, rather than a branch or tag name."""
-    return len(revision) == 40 and all(c in "0123456789abcdef" for c in revision)
-
-
-def _gated_message(repo: str, err: Exception, token: str | None) -> str:
-    status = getattr(getattr(err, "response", None), "status_code", None)
-    code = f" (HTTP {status})" if status else ""
-    hint = (
-        "The token you passed was refused: check that it is valid and that its account "
-        "accepted the dataset's terms on the Hub."
-        if token
-        else "Accept its terms on the Hub, then pass token=... or set HF_TOKEN."
-    )
-    return f"Access to {repo} was refused{code}: the dataset is gated or private. {hint}"
-
-
-def _is_size_mismatch(err: BaseException) -> bool:
-    """huggingface_hub's "Consistency check failed" after a download of the wrong size.
-
-    It raises a bare ``OSError`` without an errno; every other OSError it lets through
-    is a subclass (its HTTP errors, ``FileNotFoundError``...) or carries an errno (disk
-    full, permissions). Told apart by class and attributes, never by message.
-    """
-    return type(err) is OSError and err.errno is None
-
-
-def _worth_one_more_try(err: BaseException) -> bool:
-    """Failures huggingface_hub does not retry by itself, and the corrupt downloads."""
-    import httpx2
-    from huggingface_hub import errors as hf
-
-    if isinstance(err, _CorruptDownloadError) or _is_size_mismatch(err):
-        return True
-    if isinstance(err, hf.HfHubHTTPError):  # a 5xx answer to the GET is never retried
-        status = err.response.status_code if err.response is not None else None
-        return status in _TRANSIENT_STATUS
-    # A connection dropped during the first HEAD escapes hf_hub_download unretried.
-    return isinstance(err, (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.WriteError))
 
 
 def repo_state(repo: str, revision: str, *, token: str | None) -> RepoState:
@@ -289,7 +123,7 @@ def repo_state(repo: str, revision: str, *, token: str | None) -> RepoState:
     tok = _config.token(token)
     endpoint = _config.endpoint()
     url = f"{endpoint}/api/datasets/{repo}/revision/{quote(revision, safe='')}"
-    with _translated(repo, revision=revision, what="repo info", token=tok):
+    with translated(repo, revision=revision, what="repo info", token=tok):
         response = _get(url, token=tok)
     try:
         info = DatasetInfo(**response.json())  # type: ignore[no-untyped-call]
@@ -370,7 +204,7 @@ def _check_blob(local: Path, repo: str, path: str) -> None:
         return
     actual = _file_digest(blob, algorithm)
     if actual != etag:
-        raise _CorruptDownloadError(
+        raise CorruptDownloadError(
             f"The downloaded bytes of {path} of {repo} do not match the checksum the Hub "
             f"advertised ({algorithm} {actual[:12]}... instead of {etag[:12]}...), twice."
         )
@@ -392,7 +226,7 @@ def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> None:
     try:
         meta = get_hf_file_metadata(url, token=token, endpoint=endpoint, library_name=_LIBRARY)
     except Exception as err:
-        if not _transient(err):
+        if not transient(err):
             raise
         # hf_hub_download's own schedule: one plain HEAD, then a round with its backoff
         meta = get_hf_file_metadata(
@@ -410,22 +244,11 @@ def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> None:
         )
 
 
-def _transient(err: BaseException) -> bool:
-    """A failed HEAD that hf_hub_download would try again (with its backoff)."""
-    import httpx2
-    from huggingface_hub import errors as hf
-
-    if isinstance(err, hf.HfHubHTTPError):
-        status = err.response.status_code if err.response is not None else None
-        return status in _TRANSIENT_STATUS or status == 429
-    return isinstance(err, (httpx2.TransportError, TimeoutError))
-
-
 def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
     """Download one file into the HF cache and check it; one more try if that fails.
 
     The second attempt is made only for failures huggingface_hub does not retry itself
-    (see :func:`_worth_one_more_try`); a corrupt file is removed from the cache first.
+    (see :func:`worth_one_more_try`); a corrupt file is removed from the cache first.
     """
     from huggingface_hub import hf_hub_download
 
@@ -448,18 +271,18 @@ def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
         )
         try:
             _check_blob(local, repo, path)
-        except _CorruptDownloadError:
+        except CorruptDownloadError:
             _cache.remove_hub_file(repo, sha, path)
             raise
         return local
 
-    with _translated(repo, revision=sha, what=path, token=token):
+    with translated(repo, revision=sha, what=path, token=token):
         if not _cache.hub_file_path(repo, sha, path).exists():
             _check_etag(repo, path, sha, token=token)
         try:
             return attempt()
         except Exception as err:
-            if not _worth_one_more_try(err):
+            if not worth_one_more_try(err):
                 raise
             logger.warning(
                 "Downloading %s of %s failed (%s); trying once more", path, repo, type(err).__name__
@@ -538,7 +361,7 @@ def fetch_footer(repo: str, sha: str, path: str, *, token: str | None) -> bytes:
     tok = _config.token(token)
     url = hf_hub_url(repo, path, repo_type="dataset", revision=sha, endpoint=_config.endpoint())
     tail = 64 * 1024
-    with _translated(repo, revision=sha, what=path, token=tok):
+    with translated(repo, revision=sha, what=path, token=tok):
         data = _get(url, token=tok, headers={"Range": f"bytes=-{tail}"}).content
         if len(data) < 8 or data[-4:] != b"PAR1":
             raise DataFormatError(
