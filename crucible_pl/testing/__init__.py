@@ -23,8 +23,8 @@ Examples
 
 from __future__ import annotations
 
+from crucible_pl.testing._fault_set import FiredFault as FiredFault
 from crucible_pl.testing._faults import Fault as Fault
-from crucible_pl.testing._faults import FiredFault as FiredFault
 from crucible_pl.testing._fixtures import write_repo as write_repo
 from crucible_pl.testing._fixtures import write_spec_repo as write_spec_repo
 from crucible_pl.testing._server import LocalHub as LocalHub
