@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from . import _sampling
+from . import _reshape, _sampling
 from ._files.atomic import atomic_path
 from ._load.frame import open_frame
 from ._load.provenance import Provenance
@@ -449,7 +449,7 @@ class Dataset:
         >>> ds.flatten().columns
         ['id', 'meta.expected', 'meta.work.solution']
         """
-        return self._derive(_sampling.flatten(self._frame, separator=separator), keeps_rows=True)
+        return self._derive(_reshape.flatten(self._frame, separator=separator), keeps_rows=True)
 
     # ---------------------------------------------------------------- sampling
     #
@@ -1256,7 +1256,7 @@ def interleave(
     True
     """
     items = _check_datasets(datasets, "interleave")
-    frame = _sampling.interleave(
+    frame = _reshape.interleave(
         [ds.lazy() for ds in items],
         probabilities=probabilities,
         seed=seed,

@@ -17,6 +17,9 @@ resembles, so ``except LookupError`` or ``except FileNotFoundError`` keep workin
     ├── GatedDatasetError (PermissionError)     401/403: gated or private, token missing or refused
     ├── CodeExecutionNotAllowedError (PermissionError)  running predictions as code not opted in
     ├── CacheMissError (FileNotFoundError)      offline, and the data are not cached
+    ├── CacheChangedError (FileNotFoundError)   a cached file vanished while it was read
+    ├── FileWriteError (OSError)                a file could not be written (nothing partial left)
+    │   └── DiskFullError                       the disk (or a file size limit) is full
     ├── HubUnavailableError (ConnectionError)   the Hub could not be reached (after retries)
     ├── DataFormatError (ValueError)            a data file or manifest that cannot be read
     ├── ValidationError (ValueError)            a frame that breaks its family's schema
@@ -41,9 +44,12 @@ Examples
 'tset'
 """
 
+# Over 500 lines on purpose: one errors module for the whole package (STYLE.md), and
+# about 370 of its lines are the classes' docstrings with runnable examples.
 from __future__ import annotations
 
 __all__ = [
+    "CacheChangedError",
     "CacheMissError",
     "CodeExecutionNotAllowedError",
     "ColumnNotFoundError",
@@ -51,6 +57,8 @@ __all__ = [
     "CrucibleError",
     "DataFormatError",
     "DatasetNotFoundError",
+    "DiskFullError",
+    "FileWriteError",
     "GatedDatasetError",
     "HubUnavailableError",
     "InvalidInputError",
@@ -353,6 +361,81 @@ class CacheMissError(CrucibleError, FileNotFoundError):
     ...     print(type(err).__name__)
     CacheMissError
     """
+
+
+class CacheChangedError(CrucibleError, FileNotFoundError):
+    """A cached file vanished while it was being read, e.g. a load raced ``cache rm``.
+
+    A user sees, for example::
+
+        A cached file of openai/gsm8k (config 'main', split 'test') vanished while it was
+        being read (No such file or directory (os error 2): .../test-00000-of-00001.parquet):
+        another process changed the cache (crucible-pl cache rm or clean?). Load again:
+        missing files are downloaded again (or converted again from the cached source).
+
+    Examples
+    --------
+    >>> from crucible_pl.errors import CacheChangedError
+    >>> err = CacheChangedError("A cached file vanished.", dataset="openai/gsm8k")
+    >>> isinstance(err, FileNotFoundError), err.dataset
+    (True, 'openai/gsm8k')
+    """
+
+
+class FileWriteError(CrucibleError, OSError):
+    """A file could not be written; nothing partial was left at its path.
+
+    ``path`` is the file that was being written. A user sees, for example::
+
+        Cannot write the manifest .../refs/main.json: a directory is in its place. Remove it
+        with `crucible-pl cache rm me/toy` (or delete that directory), then load again.
+
+    Examples
+    --------
+    >>> from crucible_pl.errors import FileWriteError
+    >>> err = FileWriteError("Cannot write /x: permission denied.", path="/x")
+    >>> isinstance(err, OSError), err.path
+    (True, '/x')
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, **context: str | None) -> None:
+        super().__init__(message, **context)
+        self.path = path
+
+
+class DiskFullError(FileWriteError):
+    """The disk holding a file being written is full (or a file size limit was hit).
+
+    ``directory`` is where the file was written, ``free`` the bytes still free there and
+    ``needed`` the bytes the file needed, where known (else how much was written before
+    the disk filled). The temporary file is removed. A user sees, for example::
+
+        No space left on device while writing .../test.parquet: 0 bytes free in
+        /home/me/.cache/crucible-pl/normalized/..., 12.0 MB were written before it filled.
+        Free space there, or point CRUCIBLE_PL_CACHE (HF_HOME for downloads) at a larger disk.
+
+    Examples
+    --------
+    >>> from crucible_pl.errors import DiskFullError
+    >>> err = DiskFullError("No space left.", path="/c/x.json", directory="/c", needed=120)
+    >>> isinstance(err, OSError), err.directory, err.needed
+    (True, '/c', 120)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        directory: str | None = None,
+        free: int | None = None,
+        needed: int | None = None,
+        **context: str | None,
+    ) -> None:
+        super().__init__(message, path=path, **context)
+        self.directory = directory
+        self.free = free
+        self.needed = needed
 
 
 class HubUnavailableError(CrucibleError, ConnectionError):

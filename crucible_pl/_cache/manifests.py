@@ -1,3 +1,5 @@
+# Over 500 lines on purpose: the one reader and the one writer of each of the four manifest
+# formats live together, as one home for the rule "what a manifest holds" (issue 12).
 """The manifest formats of the cache, each with its one reader and its one writer.
 
 A manifest is a small JSON file that pins a resolution to a commit sha, so a warm load
@@ -16,8 +18,12 @@ normalized a registered split's canonical rows    :func:`read_normalized` /
 Each format's JSON is built by one ``to_json`` and parsed by one ``from_json``. Every
 manifest is written atomically (:func:`crucible_pl._files.atomic.write_text`), so a
 reader sees the old manifest or the new one, never half of one. A manifest that cannot
-be parsed (edited by hand, truncated by a full disk, pointing outside its repo) is
-treated as absent: it is logged, and the resolution it held is made again.
+be parsed (edited by hand, truncated by a full disk, pointing outside its repo, not
+UTF-8, nested too deep for the JSON parser, unreadable) is treated as absent: it is
+logged, and the resolution it held is made again. A manifest path that cannot be
+written (a directory in its place) raises :class:`~crucible_pl.errors.FileWriteError`
+naming the file and ``crucible-pl cache rm <repo>``; a full disk raises
+:class:`~crucible_pl.errors.DiskFullError`.
 
 Examples
 --------
@@ -30,6 +36,9 @@ True
 True
 """
 
+# Over 500 lines on purpose: the one owner of the four manifest formats (ref, layout,
+# split, normalized), each with its one reader and one writer and the shared JSON,
+# endpoint and content-digest checks they all go through.
 from __future__ import annotations
 
 import difflib
@@ -45,7 +54,12 @@ from typing import Any
 
 from crucible_pl import _config, _validate
 from crucible_pl._files.atomic import write_text
-from crucible_pl.errors import ConfigNotFoundError, SplitNotFoundError
+from crucible_pl.errors import (
+    ConfigNotFoundError,
+    DiskFullError,
+    FileWriteError,
+    SplitNotFoundError,
+)
 
 from . import paths
 
@@ -76,6 +90,11 @@ class ManifestError(ValueError):
     """A manifest that is absent or cannot be used; the message says why."""
 
 
+# What parsing a manifest's JSON into its dataclass raises when the JSON is malformed
+# (RecursionError: structures nested deeper than Python's limit).
+_MALFORMED = (KeyError, TypeError, ValueError, AttributeError, RecursionError)
+
+
 # ------------------------------------------------------------------------ JSON
 
 
@@ -90,12 +109,15 @@ def _read_json(path: Path, *, any_endpoint: bool = False) -> dict[str, Any] | No
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    except OSError as err:
+    except OSError as err:  # a directory in its place, no read permission...
         logger.warning("Ignoring unreadable manifest %s (%s)", path, err)
+        return None
+    except ValueError:  # not UTF-8
+        logger.warning("Ignoring corrupt manifest %s (not UTF-8); resolving again", path)
         return None
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         logger.warning("Ignoring corrupt manifest %s; it will be resolved again", path)
         return None
     if not isinstance(data, dict):
@@ -107,10 +129,24 @@ def _read_json(path: Path, *, any_endpoint: bool = False) -> dict[str, Any] | No
     return data
 
 
-def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    """Write a manifest, recording the endpoint (``HF_ENDPOINT``) its content came from."""
+def _write_json(path: Path, data: Mapping[str, Any], *, repo: str) -> None:
+    """Write a manifest, recording the endpoint (``HF_ENDPOINT``) its content came from.
+
+    A path that cannot be written (a directory in its place, no permission) raises a
+    :class:`FileWriteError` naming ``crucible-pl cache rm`` for ``repo``.
+    """
     content = {**data, "endpoint": _config.endpoint()}
-    write_text(path, json.dumps(content, indent=1, sort_keys=True))
+    try:
+        write_text(path, json.dumps(content, indent=1, sort_keys=True))
+    except DiskFullError:
+        raise
+    except FileWriteError as err:
+        raise FileWriteError(
+            f"{err} It is a manifest of {repo}: `crucible-pl cache rm {repo}` removes the "
+            "cache of that repo, damaged parts included; the next load rebuilds it.",
+            path=err.path,
+            dataset=repo,
+        ) from err
 
 
 def _repo_path(value: object, repo: str) -> str:
@@ -151,7 +187,7 @@ def read_ref(repo: str, revision: str) -> str | None:
 
 def write_ref(repo: str, revision: str, sha: str) -> None:
     """Remember that ``revision`` of ``repo`` is commit ``sha``."""
-    _write_json(paths.ref_path(repo, revision), {"revision": revision, "sha": sha})
+    _write_json(paths.ref_path(repo, revision), {"revision": revision, "sha": sha}, repo=repo)
 
 
 def ref_revisions(repo: str) -> dict[str, list[str]]:
@@ -288,7 +324,7 @@ def read_layout(repo: str, sha: str, *, any_endpoint: bool = False) -> Layout | 
         layout = Layout.from_json(data)
         if (layout.repo, layout.sha) != (repo, sha):
             raise ValueError(f"it describes {layout.repo}@{layout.sha}")
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
+    except _MALFORMED as err:
         logger.warning("Ignoring malformed layout manifest %s (%s)", path, err)
         return None
     return layout
@@ -296,7 +332,7 @@ def read_layout(repo: str, sha: str, *, any_endpoint: bool = False) -> Layout | 
 
 def write_layout(layout: Layout) -> None:
     """Write the layout manifest of ``layout.repo`` at ``layout.sha``."""
-    _write_json(paths.layout_path(layout.repo, layout.sha), layout.to_json())
+    _write_json(paths.layout_path(layout.repo, layout.sha), layout.to_json(), repo=layout.repo)
 
 
 # ----------------------------------------------------------------------- split
@@ -418,7 +454,7 @@ def _split_from_json(
 ) -> SplitFiles:
     try:
         return SplitFiles.from_json(data, repo=repo, sha=sha, config=config, split=split)
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
+    except _MALFORMED as err:
         raise ManifestError(f"the manifest is malformed ({err})") from None
 
 
@@ -438,7 +474,7 @@ def read_split(repo: str, sha: str, config: str, split: str) -> SplitFiles | Non
 def write_split(split_files: SplitFiles) -> None:
     """Write the split manifest of ``split_files``."""
     s = split_files
-    _write_json(paths.split_path(s.repo, s.sha, s.config, s.split), s.to_json())
+    _write_json(paths.split_path(s.repo, s.sha, s.config, s.split), s.to_json(), repo=s.repo)
 
 
 # ------------------------------------------------------------------ normalized
@@ -511,7 +547,7 @@ def read_normalized(
         return None
     try:
         return NormalizedSplit.from_json(data, path)
-    except ValueError as err:
+    except _MALFORMED as err:
         logger.info("Ignoring normalized manifest %s (%s); rebuilding", meta_path, err)
         return None
 
@@ -527,7 +563,7 @@ def parse_normalized(meta_path: Path) -> tuple[dict[str, Any], NormalizedSplit]:
         raise ManifestError("the manifest is not valid JSON")
     try:
         split = NormalizedSplit.from_json(data, meta_path.with_suffix(".parquet"))
-    except ValueError as err:
+    except _MALFORMED as err:
         raise ManifestError(f"the manifest is malformed ({err})") from None
     return data, split
 
@@ -547,4 +583,4 @@ def write_normalized(
     data = normalized.to_json(
         name=name, version=version, repo=repo, sha=sha, config=config, split=split
     )
-    _write_json(meta_path, data)
+    _write_json(meta_path, data, repo=repo)

@@ -13,9 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from polars.testing import assert_frame_equal
 
 from crucible_pl._hashing import stable_hash
+from crucible_pl._reshape import flatten, interleave
 from crucible_pl._sampling import (
-    flatten,
-    interleave,
     k_fold,
     sample,
     shard,
