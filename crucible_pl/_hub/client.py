@@ -27,16 +27,17 @@ Retries and backoff are huggingface_hub's own (``http_backoff``: capped exponent
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from crucible_pl import _config, _validate
@@ -69,6 +70,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
 CONVERT_BRANCH = "refs/convert/parquet"
 _LIBRARY = "crucible-pl"
 _MAX_WORKERS = 8
@@ -87,6 +91,49 @@ class RepoState:
     sha: str
     files: tuple[str, ...]
     card: dict[str, Any]
+
+
+_lift_lock = threading.Lock()
+_lifts = 0
+_saved_offline: bool | None = None
+
+
+@contextlib.contextmanager
+def offline_mode_lifted() -> Iterator[None]:
+    """Lift huggingface_hub's offline flag (read once, at its import) for the context.
+
+    Every request of this module runs inside it: this module is only called once the
+    load decided to go online, which with ``HF_HUB_OFFLINE=1`` set means the caller
+    passed ``offline=False`` explicitly, and that must win (huggingface_hub would
+    refuse every request). Counted, so concurrent downloads restore the flag only
+    when the last one ends; other code in the process sees it lifted meanwhile.
+    """
+    from huggingface_hub import constants
+
+    global _lifts, _saved_offline
+    with _lift_lock:
+        if _lifts == 0:
+            _saved_offline = constants.HF_HUB_OFFLINE
+            constants.HF_HUB_OFFLINE = False
+        _lifts += 1
+    try:
+        yield
+    finally:
+        with _lift_lock:
+            _lifts -= 1
+            if _lifts == 0:
+                constants.HF_HUB_OFFLINE = bool(_saved_offline)
+
+
+def _online(function: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Run ``function`` with huggingface_hub's offline flag lifted (see above)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with offline_mode_lifted():
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def _request_timeout() -> float:
@@ -112,6 +159,7 @@ def _get(url: str, *, token: str | None, headers: dict[str, str] | None = None) 
     return response
 
 
+@_online
 def repo_state(repo: str, revision: str, *, token: str | None) -> RepoState:
     """Resolve ``revision`` of ``repo`` to a commit sha, its file list and its card.
 
@@ -244,6 +292,7 @@ def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> None:
         )
 
 
+@_online
 def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
     """Download one file into the HF cache and check it; one more try if that fails.
 
@@ -348,6 +397,7 @@ def discard_file(repo: str, sha: str, path: str) -> None:
     _cache.remove_hub_file(repo, sha, path)
 
 
+@_online
 def fetch_footer(repo: str, sha: str, path: str, *, token: str | None) -> bytes:
     """The Parquet footer of a remote file (``PAR1`` trailer included), by Range requests.
 
@@ -394,19 +444,3 @@ def progress_bars_off() -> contextlib.AbstractContextManager[object]:
     if constants.HF_HUB_DISABLE_PROGRESS_BARS is not None:
         return contextlib.nullcontext()
     return disable_progress_bars()
-
-
-@contextlib.contextmanager
-def offline_mode_lifted() -> Iterator[None]:
-    """Lift huggingface_hub's offline flag (read once, at its import) for the context.
-
-    For the built-in demo only, which talks to its own server on 127.0.0.1.
-    """
-    from huggingface_hub import constants
-
-    saved = constants.HF_HUB_OFFLINE
-    constants.HF_HUB_OFFLINE = False
-    try:
-        yield
-    finally:
-        constants.HF_HUB_OFFLINE = saved
