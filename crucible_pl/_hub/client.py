@@ -48,6 +48,7 @@ from crucible_pl.errors import (
 
 from .translate import (
     CorruptDownloadError,
+    is_timeout,
     retry_exceptions,
     transient,
     translated,
@@ -147,14 +148,23 @@ def _get(url: str, *, token: str | None, headers: dict[str, str] | None = None) 
     """GET through huggingface_hub's ``http_backoff``, raising its errors for HTTP statuses."""
     from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
 
-    response = http_backoff(
-        "GET",
-        url,
-        headers={**build_hf_headers(token=token, library_name=_LIBRARY), **(headers or {})},
-        timeout=_request_timeout(),
-        retry_on_exceptions=retry_exceptions(),
-        follow_redirects=True,
-    )
+    def attempt() -> httpx2.Response:
+        return http_backoff(
+            "GET",
+            url,
+            headers={**build_hf_headers(token=token, library_name=_LIBRARY), **(headers or {})},
+            timeout=_request_timeout(),
+            retry_on_exceptions=retry_exceptions(),
+            follow_redirects=True,
+        )
+
+    try:
+        response = attempt()
+    except Exception as err:
+        if not is_timeout(err):
+            raise
+        logger.warning("No answer from %s within %.0f s; trying once more", url, _request_timeout())
+        response = attempt()
     hf_raise_for_status(response)
     return response
 
@@ -276,9 +286,14 @@ def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> None:
     except Exception as err:
         if not transient(err):
             raise
-        # hf_hub_download's own schedule: one plain HEAD, then a round with its backoff
+        # hf_hub_download's own schedule: one plain HEAD, then a round with its backoff;
+        # but a HEAD that timed out gets one plain try more (see retry_exceptions).
         meta = get_hf_file_metadata(
-            url, token=token, endpoint=endpoint, library_name=_LIBRARY, retry_on_errors=True
+            url,
+            token=token,
+            endpoint=endpoint,
+            library_name=_LIBRARY,
+            retry_on_errors=not is_timeout(err),
         )
     etag = meta.etag or ""
     if not (_SHA256.fullmatch(etag) or _SHA1.fullmatch(etag)):

@@ -57,6 +57,50 @@ def _checked_parquet(
         ) from None
 
 
+def _converted(
+    repo: str,
+    repo_file: str,
+    revision: str,
+    local: Path,
+    *,
+    offline: bool,
+    token: str | None,
+    where: str,
+) -> Path:
+    """The Parquet conversion of a downloaded JSON/CSV file, converting it if needed.
+
+    A download that cannot be converted (a corrupt ``.jsonl.gz``...) is removed and, when
+    online, downloaded and converted once more; a second failure, or any failure offline,
+    is a :class:`DataFormatError` naming the repo file, with the download removed.
+    """
+    target = converted_path(repo, revision, repo_file)
+    label = f"{repo_file} of {repo}@{revision[:12]}{where}"
+    try:
+        return convert_to_parquet(local, target, label=label)
+    except DataFormatError as err:
+        _hub.discard_file(repo, revision, repo_file)
+        if offline:
+            raise DataFormatError(
+                f"{err} The cached download was removed; load again online to download it again.",
+                dataset=repo,
+                revision=revision,
+            ) from err
+        logger.warning(
+            "%s of %s cannot be converted (%s); downloading it again", repo_file, repo, err
+        )
+    local = _hub.download_files(repo, [(repo_file, revision)], token=token)[0]
+    try:
+        return convert_to_parquet(local, target, label=label)
+    except DataFormatError as err:
+        _hub.discard_file(repo, revision, repo_file)
+        raise DataFormatError(
+            f"{err} It failed again when downloaded again, so the file on the Hub is damaged "
+            "or not in its format: pin another revision. Nothing was cached for it.",
+            dataset=repo,
+            revision=revision,
+        ) from err
+
+
 def _parquet_rows(local: Path) -> int:
     check_parquet(local)
     return parquet_row_count(local)
@@ -87,8 +131,9 @@ def get_split(
         fmt, _ = data_format(repo_file)
         converted = fmt != "parquet"
         if converted:
-            target = converted_path(repo, revision, repo_file)
-            convert_to_parquet(downloaded, target)
+            target = _converted(
+                repo, repo_file, revision, downloaded, offline=offline, token=token, where=where
+            )
             try:
                 rows = parquet_row_count(target)
             except DataFormatError as err:

@@ -27,6 +27,7 @@ __all__ = [
     "gated_message",
     "is_sha",
     "is_size_mismatch",
+    "is_timeout",
     "retry_exceptions",
     "transient",
     "translated",
@@ -41,15 +42,23 @@ class CorruptDownloadError(Exception):
 
 
 def retry_exceptions() -> tuple[type[Exception], ...]:
-    """huggingface_hub's default transient errors, except a refused connection."""
+    """The transport errors worth ``http_backoff``'s retries: a dropped connection.
+
+    Not a refused connection (the Hub is down or the endpoint wrong: say so at once) and
+    not a timeout: a server that did not answer within huggingface_hub's timeout gets
+    one more try (:func:`is_timeout`), never a backoff loop of them, so a hung server
+    fails in about twice the timeout instead of minutes.
+    """
     import httpx2
 
-    return (
-        httpx2.TimeoutException,
-        httpx2.RemoteProtocolError,
-        httpx2.ReadError,
-        httpx2.WriteError,
-    )
+    return (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.WriteError)
+
+
+def is_timeout(err: BaseException) -> bool:
+    """A request that got no answer (or no more bytes) within its timeout."""
+    import httpx2
+
+    return isinstance(err, (httpx2.TimeoutException, TimeoutError))
 
 
 @contextlib.contextmanager
@@ -151,6 +160,16 @@ def translated(
                 f"The download of {repo}{where} did not have the size the Hub advertised, twice "
                 "(a connection or proxy cutting or padding the body). Nothing was cached for it; "
                 "retry later.",
+                dataset=repo,
+                revision=revision,
+            ) from None
+        if is_timeout(err):
+            raise HubUnavailableError(
+                f"The Hub at {endpoint} did not answer for {repo}{where} within "
+                "huggingface_hub's timeout, twice (HF_HUB_ETAG_TIMEOUT / "
+                "HF_HUB_DOWNLOAD_TIMEOUT, 10 s by default). Nothing was cached for this "
+                "request. The server or a proxy is hung: retry later, check HF_ENDPOINT, or "
+                "set HF_HUB_OFFLINE=1 to use data already cached.",
                 dataset=repo,
                 revision=revision,
             ) from None
