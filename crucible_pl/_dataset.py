@@ -12,6 +12,7 @@ machine or Polars version.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -23,6 +24,7 @@ from typing import Any, Literal
 import polars as pl
 
 from . import _reshape, _sampling
+from ._cache.damage import reading_cached_files
 from ._files.atomic import atomic_path
 from ._load.frame import open_frame
 from ._load.provenance import Provenance
@@ -232,7 +234,8 @@ class Dataset:
 
     def __len__(self) -> int:
         if self._num_rows is None:
-            count = self._frame.select(pl.len()).collect().item()
+            with self._reading():
+                count = self._frame.select(pl.len()).collect().item()
             self._num_rows = int(count)
         return self._num_rows
 
@@ -243,6 +246,17 @@ class Dataset:
         return (
             f"<Dataset {p.name} config={p.config!r} split={p.split!r} rows={rows}{family} "
             f"sha={p.sha[:12]}>"
+        )
+
+    def _reading(self) -> contextlib.AbstractContextManager[None]:
+        """Where this dataset runs its query: a cached file removed meanwhile (``crucible-pl
+        cache rm``) is a CacheChangedError saying to load again, not a bare FileNotFoundError."""
+        p = self._provenance
+        return reading_cached_files(
+            f"{p.name} (config {p.config!r}, split {p.split!r})",
+            dataset=p.name,
+            config=p.config,
+            split=p.split,
         )
 
     # ------------------------------------------------------- frame operations
@@ -273,7 +287,8 @@ class Dataset:
         >>> ds.select("expected").collect(streaming=True)["expected"].to_list()[:3]
         ['7.4', '4.4', '28']
         """
-        return self._frame.collect(engine="streaming" if streaming else "auto")
+        with self._reading():
+            return self._frame.collect(engine="streaming" if streaming else "auto")
 
     def head(self, n: int = 5) -> Dataset:
         """The first ``n`` rows, lazily.
@@ -921,7 +936,13 @@ class Dataset:
             )
         pending: list[pl.DataFrame] = []
         held = 0
-        for chunk in self._frame.collect_batches(chunk_size=batch_size, engine="streaming"):
+        with self._reading():
+            batches = iter(self._frame.collect_batches(chunk_size=batch_size, engine="streaming"))
+        while True:
+            with self._reading():
+                chunk = next(batches, None)
+            if chunk is None:
+                break
             if chunk.height == 0:
                 continue
             pending.append(chunk)
@@ -985,7 +1006,8 @@ class Dataset:
                 "another path.",
                 dataset=self._provenance.name,
             )
-        with atomic_path(target) as tmp:
+        # A full disk is a DiskFullError (atomic_path), and nothing partial is left.
+        with self._reading(), atomic_path(target) as tmp:
             metadata = {_METADATA_KEY: json.dumps(self._provenance.as_dict(), sort_keys=True)}
             self._frame.sink_parquet(tmp, metadata=metadata, engine="streaming")
         return target

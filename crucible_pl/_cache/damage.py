@@ -25,17 +25,17 @@ import contextlib
 import hashlib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from crucible_pl._files.parquet import check_parquet, parquet_row_count
-from crucible_pl.errors import DataFormatError
+from crucible_pl.errors import CacheChangedError, CrucibleError, DataFormatError
 
 from . import manifests
 from .manifests import CachedFile, NormalizedSplit, SplitFiles
 
-__all__ = ["damage", "sha256_of", "usable_normalized", "usable_split"]
+__all__ = ["damage", "reading_cached_files", "sha256_of", "usable_normalized", "usable_split"]
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +167,39 @@ def usable_normalized(
             cached.path.unlink()
         return None
     return cached
+
+
+@contextlib.contextmanager
+def reading_cached_files(what: str, **context: str | None) -> Iterator[None]:
+    """Turn a file vanishing while ``what`` reads it into a :class:`CacheChangedError`.
+
+    For the places that run a scan themselves (``Dataset`` methods that collect, the
+    normalized cache's build): Polars opens the files when the query runs, so a
+    ``crucible-pl cache rm`` (or any removal) between the load and the scan surfaces
+    there, as a bare ``FileNotFoundError``. A frame the user collects is theirs: it
+    raises that ``FileNotFoundError`` itself (see docs/reliability.md).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> with reading_cached_files("the rows of me/toy"):
+    ...     pl.scan_parquet("/nonexistent/x.parquet").collect()
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.CacheChangedError: A file of the rows of me/toy vanished while ...
+    """
+    try:
+        yield
+    except CrucibleError:  # a CacheMissError is a FileNotFoundError too, and says more
+        raise
+    except FileNotFoundError as err:
+        raise CacheChangedError(
+            f"A file of {what} vanished while it was being read ({err}): another process "
+            "changed the cache (crucible-pl cache rm or clean?), or the file was moved. Load "
+            "again: files missing from the cache are downloaded (or converted, or normalized) "
+            "again.",
+            **context,
+        ) from err
 
 
 def sha256_of(path: Path) -> str:

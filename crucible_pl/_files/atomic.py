@@ -169,14 +169,13 @@ def _disk_full(code: int, target: Path, written: int | None, needed: int | None)
     )
     room = f"{_human(free)} free in {directory}" if free is not None else f"in {directory}"
     hint = (
-        "a file size limit (ulimit -f) stopped the write: raise it"
+        "A file size limit (ulimit -f) stopped the write: raise it"
         if code == errno.EFBIG
-        else "free space there"
+        else "Free space there, or point CRUCIBLE_PL_CACHE (HF_HOME for downloads) at a larger disk"
     )
     full = DiskFullError(
-        f"{what} while writing {target}: {room}; {amount}. Nothing partial was left. Then "
-        f"{hint}, or point CRUCIBLE_PL_CACHE (HF_HOME for downloads) at a larger disk, and "
-        "try again.",
+        f"{what} while writing {target}: {room}; {amount}. Nothing partial was left. "
+        f"{hint}, then try again.",
         path=str(target),
         directory=str(directory),
         free=free,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from crucible_pl._cache.damage import reading_cached_files
 from crucible_pl._hub.datafiles import default_split
 from crucible_pl._split import SplitPart, parse_split
 from crucible_pl.errors import ColumnNotFoundError, SplitNotFoundError
@@ -39,7 +40,19 @@ def open_source(request: LoadRequest) -> Source:
 
 
 def open_frame(request: LoadRequest) -> Loaded:
-    """Resolve and scan one load; see :func:`crucible_pl.load_lazy` for the options."""
+    """Resolve and scan one load; see :func:`crucible_pl.load_lazy` for the options.
+
+    A cached file removed while the load opens it (``crucible-pl cache rm`` racing it,
+    between the manifest check and a footer read) is a ``CacheChangedError`` saying to
+    load again. Once the frame is returned, its files are read when it is collected:
+    a file removed by then makes Polars raise ``FileNotFoundError`` at ``collect()``
+    (``Dataset``'s own methods turn that into ``CacheChangedError`` too).
+    """
+    with reading_cached_files(f"{request.name} (config {request.config!r})", dataset=request.name):
+        return _open_frame(request)
+
+
+def _open_frame(request: LoadRequest) -> Loaded:
     source = open_source(request)
     spec = request.spec.for_config(source.config) if request.spec is not None else None
     split = request.split

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from crucible_pl._cache import manifests
-from crucible_pl._cache.damage import sha256_of, usable_normalized
+from crucible_pl._cache.damage import reading_cached_files, sha256_of, usable_normalized
 from crucible_pl._cache.manifests import Layout, NormalizedSplit
 from crucible_pl._cache.paths import normalized_paths
 from crucible_pl._files.atomic import atomic_path
@@ -89,7 +89,11 @@ def normalized_split(
     lf = pieces[0] if len(pieces) == 1 else pl.concat(pieces, how="vertical_relaxed")
     lf = lf.with_row_index(POSITION).with_columns(pl.col(POSITION).cast(pl.Int64))
     frame = spec.normalize_for_storage(lf, config=config, split=split, passthrough=(POSITION,))
-    _sink_atomically(frame, path)
+    # The raw files are read here: one removed meanwhile (cache rm) is a CacheChangedError;
+    # a full disk a DiskFullError (atomic_path), with no partial file left.
+    where = f"{spec.name} (config {config!r}, split {split!r}) being normalized"
+    with reading_cached_files(where, dataset=spec.name, config=config, split=split):
+        _sink_atomically(frame, path)
     result = NormalizedSplit(
         path,
         raw_rows=raw_rows,
