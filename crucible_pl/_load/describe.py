@@ -207,8 +207,14 @@ def _split_stats(
             if not local.is_file():
                 try:
                     footer = fetch_footer(layout.repo, sha, path, token=token)
-                except HubUnavailableError:
-                    return _card_rows(layout, config, split), schema, features
+                except HubUnavailableError as err:
+                    # The card's row count, when it has one, is the answer; without it,
+                    # the error (never "? rows" as if all were well).
+                    rows = _card_rows(layout, config, split)
+                    if rows is None:
+                        raise
+                    logger.warning("Using the card's row count for %s: %s", split, err)
+                    return rows, schema, features
                 local = Path(tmp) / f"{index}.parquet"
                 # A footer-only stub: the metadata is complete, the data pages absent.
                 local.write_bytes(b"PAR1" + footer)
