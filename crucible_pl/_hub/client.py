@@ -46,6 +46,7 @@ from crucible_pl.errors import DataFormatError, HubUnavailableError
 
 from .translate import (
     CorruptDownloadError,
+    OversizedBodyError,
     is_timeout,
     retry_exceptions,
     transient,
@@ -267,7 +268,7 @@ def _check_blob(local: Path, repo: str, path: str) -> None:
         )
 
 
-def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> None:
+def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> int | None:
     """Refuse a file whose ETag is not a plain hex digest, before anything is written.
 
     huggingface_hub stores a download as ``blobs/<ETag>``, so an ETag such as
@@ -304,6 +305,7 @@ def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> None:
             dataset=repo,
             revision=sha,
         )
+    return meta.size
 
 
 @_online
@@ -317,6 +319,8 @@ def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
 
     _validate.repo_path(path, repo=repo)
 
+    size: int | None = None
+
     def attempt() -> Path:
         local = Path(
             str(
@@ -329,6 +333,7 @@ def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
                     endpoint=_config.endpoint(),
                     token=token,
                     library_name=_LIBRARY,
+                    tqdm_class=None if size is None else _bounded_progress(size, repo, path),
                 )
             )
         )
@@ -341,7 +346,7 @@ def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
 
     with translated(repo, revision=sha, what=path, token=token):
         if not _cache.hub_file_path(repo, sha, path).exists():
-            _check_etag(repo, path, sha, token=token)
+            size = _check_etag(repo, path, sha, token=token)
         try:
             return attempt()
         except Exception as err:
@@ -352,6 +357,31 @@ def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
             )
         time.sleep(_RETRY_PAUSE)
         return attempt()
+
+
+def _bounded_progress(size: int, repo: str, path: str) -> type[Any]:
+    """huggingface_hub's progress bar class, refusing more than ``size`` bytes of a file.
+
+    ``hf_hub_download`` writes a body until the server ends it and checks the size only
+    afterwards, so an endless answer would fill the disk. Its download loop reports every
+    chunk to the progress bar (shown or not), which is where the body is cut short:
+    huggingface_hub then removes its temporary file.
+    """
+    from huggingface_hub.utils import tqdm as hf_tqdm
+
+    class BoundedProgress(hf_tqdm):
+        received = 0
+
+        def update(self, n: float | None = 1) -> bool | None:
+            self.received += int(n or 0)
+            if self.received > size:
+                raise OversizedBodyError(
+                    f"The Hub at {_config.endpoint()} sent more than the {size:,} bytes it "
+                    f"announced for {path} of {repo}."
+                )
+            return super().update(n)  # type: ignore[no-any-return]
+
+    return BoundedProgress
 
 
 class _NotStartedError(Exception):

@@ -24,6 +24,7 @@ from crucible_pl.errors import (
 __all__ = [
     "TRANSIENT_STATUS",
     "CorruptDownloadError",
+    "OversizedBodyError",
     "gated_message",
     "is_sha",
     "is_size_mismatch",
@@ -39,6 +40,10 @@ TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
 
 class CorruptDownloadError(Exception):
     """A stored file whose bytes do not hash to the ETag it was downloaded under."""
+
+
+class OversizedBodyError(Exception):
+    """A download whose body ran past the size its metadata announced (endless or padded)."""
 
 
 def retry_exceptions() -> tuple[type[Exception], ...]:
@@ -118,6 +123,15 @@ def translated(
             dataset=repo,
             revision=revision,
         ) from err
+    except OversizedBodyError as err:
+        raise DataFormatError(
+            f"{err} The download was stopped there, twice, and nothing was cached (the body "
+            "did not end where the server said it would: an endless or padded answer, not a "
+            "lack of disk space). Retry later; if it persists, the server or a proxy in "
+            "between is broken: check HF_ENDPOINT.",
+            dataset=repo,
+            revision=revision,
+        ) from None
     except CorruptDownloadError as err:
         raise DataFormatError(
             f"{err} Nothing was cached for it. Retry later; if it persists, the file on the "
@@ -214,7 +228,7 @@ def worth_one_more_try(err: BaseException) -> bool:
     import httpx2
     from huggingface_hub import errors as hf
 
-    if isinstance(err, CorruptDownloadError) or is_size_mismatch(err):
+    if isinstance(err, (CorruptDownloadError, OversizedBodyError)) or is_size_mismatch(err):
         return True
     if isinstance(err, hf.HfHubHTTPError):  # a 5xx answer to the GET is never retried
         status = err.response.status_code if err.response is not None else None

@@ -281,7 +281,7 @@ def test_a_stalled_server_times_out_instead_of_hanging(
     monkeypatch.setattr(constants, "HF_HUB_DOWNLOAD_TIMEOUT", 0.3)
     hub.inject(Fault.stall(5.0, path=INFO, times=None))
     started = time.monotonic()
-    with pytest.raises(errors.HubUnavailableError, match="did not answer .* timeout, twice"):
+    with pytest.raises(errors.HubUnavailableError, match=r"did not answer .* timeout, twice"):
         load_test()
     assert time.monotonic() - started < 4.5
     # One more try after a timeout, not a backoff loop of them (it was 6 tries).
