@@ -163,8 +163,12 @@ def usable_normalized(
         check_parquet(cached.path, parse_footer=False)
     except (OSError, ValueError) as err:
         logger.warning("Normalized cache %s is damaged (%s); rebuilding it", cached.path, err)
-        with contextlib.suppress(FileNotFoundError):
-            cached.path.unlink()
+        try:
+            cached.path.unlink(missing_ok=True)
+        except OSError as unlinking:  # a directory in its place...
+            raise manifests.blocked_path(
+                unlinking, repo, what=f"the damaged normalized split {config}/{split}"
+            ) from unlinking
         return None
     return cached
 

@@ -69,6 +69,7 @@ __all__ = [
     "ManifestError",
     "NormalizedSplit",
     "SplitFiles",
+    "blocked_path",
     "parse_split",
     "read_layout",
     "read_normalized",
@@ -382,11 +383,33 @@ class CachedFile:
         return paths.hub_file_path(repo, self.revision, self.path)
 
     def remove(self, repo: str) -> None:
-        """Remove the cached file, so that the next load fetches or converts it again."""
-        if self.converted:
-            self.local_path(repo).unlink(missing_ok=True)
-        else:
-            paths.remove_hub_file(repo, self.revision, self.path)
+        """Remove the cached file, so that the next load fetches or converts it again.
+
+        A file that cannot be removed (a directory in its place) is a
+        :class:`FileWriteError` naming it and ``crucible-pl cache rm``.
+        """
+        try:
+            if self.converted:
+                self.local_path(repo).unlink(missing_ok=True)
+            else:
+                paths.remove_hub_file(repo, self.revision, self.path)
+        except OSError as err:
+            raise blocked_path(err, repo, what=f"the damaged cached {self.path}") from err
+
+
+def blocked_path(err: OSError, repo: str, *, what: str) -> FileWriteError:
+    """The error for a damaged cache file that cannot be removed (``err`` says why)."""
+    where = str(err.filename) if err.filename else "it"
+    reason = "a directory is in its place" if isinstance(err, IsADirectoryError) else err.strerror
+    if err.filename and Path(where).is_relative_to(paths.hub_root()):
+        fix = f"Delete it by hand (rm -r '{where}')"  # cache rm keeps HF blobs it cannot map
+    else:
+        fix = f"Remove it with `crucible-pl cache rm {repo}` (or delete it by hand)"
+    return FileWriteError(
+        f"Cannot remove {what} of {repo} ({where}): {reason}. {fix}, then load again.",
+        path=str(err.filename) if err.filename else None,
+        dataset=repo,
+    )
 
 
 @dataclass(frozen=True)

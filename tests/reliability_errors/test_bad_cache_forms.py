@@ -199,3 +199,107 @@ def test_cache_rm_clears_a_directory_in_a_manifest_s_place(hub: LocalHub) -> Non
     assert "Traceback" not in result.output
     assert crucible_pl.load_lazy(name, "test").collect().height == ROWS.height
     assert path.is_file()
+
+
+# ------------------------------------------------------------------ bad data files
+
+DATA_FILE = "data/test-00000-of-00001"
+
+
+def _data_file(kind: str) -> tuple[str, Path]:
+    """Load once so the file is cached; the dataset to load and the file's path."""
+    name = {"normalized": "gsm8k", "converted": "me/js", "raw JSON": "me/js"}.get(kind, "me/toy")
+    crucible_pl.load_lazy(name, "test").collect()
+    repo = "openai/gsm8k" if name == "gsm8k" else name
+    sha = manifests.read_ref(repo, "main")
+    assert sha is not None
+    if kind == "normalized":
+        (meta,) = paths.normalized_manifests(repo)
+        return name, meta.with_suffix(".parquet")
+    if kind == "converted":
+        return name, paths.converted_path(repo, sha, f"{DATA_FILE}.jsonl")
+    if kind == "raw JSON":
+        return name, paths.hub_file_path(repo, sha, f"{DATA_FILE}.jsonl").resolve()
+    link = paths.hub_file_path(repo, sha, f"{DATA_FILE}.parquet")
+    return name, link.resolve() if kind == "blob" else link
+
+
+FILE_FORMS: dict[str, Callable[[Path], object]] = {
+    "truncated": _truncate,
+    "empty": lambda p: p.write_bytes(b""),
+    "garbage of the same size": lambda p: p.write_bytes(b"x" * p.stat().st_size),
+    "missing": lambda p: p.unlink(),
+    "a directory": _directory,
+    "mode 000": _unreadable,
+}
+FILE_KINDS = ["blob", "snapshot link", "converted", "raw JSON", "normalized"]
+
+
+def _file_form_params() -> list[object]:
+    root = pytest.mark.skipif(os.geteuid() == 0, reason="root reads a mode-000 file anyway")
+    return [pytest.param(n, id=n, marks=root if n == "mode 000" else ()) for n in FILE_FORMS]
+
+
+def _blocked(kind: str, form: str) -> bool:
+    """A directory where a data file belongs cannot be removed to repair it."""
+    return form == "a directory" and kind != "raw JSON"  # a converted file needs no source
+
+
+@pytest.mark.parametrize("kind", FILE_KINDS)
+@pytest.mark.parametrize("form", _file_form_params())
+def test_a_bad_cached_file_is_repaired_or_a_crucible_error(
+    hub: LocalHub, kind: str, form: str, record: Callable[..., None]
+) -> None:
+    name, path = _data_file(kind)
+    FILE_FORMS[form](path)
+    try:
+        if _blocked(kind, form):
+            # Before: IsADirectoryError while removing the damaged file.
+            with pytest.raises(FileWriteError, match="a directory is in its place") as info:
+                crucible_pl.load_lazy(name, "test").collect()
+            fix = "rm -r" if kind in ("blob", "snapshot link") else "crucible-pl cache rm"
+            assert fix in str(info.value)
+        else:
+            assert crucible_pl.load_lazy(name, "test").collect().height == _expected(name)
+        result = CliRunner().invoke(cli.main, ["head", name, "-s", "test", "--json"])
+        assert "Traceback" not in result.output
+        assert "unexpected" not in result.output
+        assert result.exit_code == (1 if _blocked(kind, form) else 0), result.output
+    finally:
+        _restore(path)
+    record(bad_inputs=1)
+
+
+@pytest.mark.parametrize("kind", FILE_KINDS)
+@pytest.mark.parametrize("form", _file_form_params())
+def test_a_bad_cached_file_offline(hub: LocalHub, kind: str, form: str) -> None:
+    name, path = _data_file(kind)
+    FILE_FORMS[form](path)
+    try:
+        outcome = _load_offline(name)
+        assert isinstance(outcome, int | CacheMissError | FileWriteError), outcome
+        assert not isinstance(outcome, int) or outcome == _expected(name)
+    finally:
+        _restore(path)
+
+
+@pytest.mark.parametrize("kind", ["blob", "snapshot link", "converted", "normalized"])
+def test_the_fix_named_for_a_directory_in_a_data_file_s_place_works(
+    hub: LocalHub, kind: str
+) -> None:
+    name, path = _data_file(kind)
+    _directory(path)
+    with pytest.raises(
+        CrucibleError, match=r"[Ii]s a directory|a directory is in its place"
+    ) as info:
+        crucible_pl.load_lazy(name, "test").collect()
+    if kind in ("blob", "snapshot link"):
+        # In the HF cache: the message says to delete it by hand.
+        if isinstance(info.value, FileWriteError):
+            assert f"rm -r '{path}'" in str(info.value)
+        shutil.rmtree(path)
+    else:
+        assert "crucible-pl cache rm" in str(info.value)
+        result = CliRunner().invoke(cli.main, ["cache", "rm", name, "--yes"])
+        assert result.exit_code == 0, result.output
+    assert crucible_pl.load_lazy(name, "test").collect().height == _expected(name)
