@@ -279,7 +279,7 @@ for name, call in {
         call()
         out[name] = "ok"
     except CrucibleError as err:
-        out[name] = [type(err).__name__, err.errno, str(err)]
+        out[name] = [type(err).__name__, getattr(err, "errno", None), str(err)]
     except Exception as err:
         out[name] = ["raw " + type(err).__name__, None, str(err)]
 print(json.dumps(out))
@@ -320,3 +320,25 @@ def test_a_file_size_limit_makes_real_writes_fail_with_disk_full(
     assert not target.exists()
     assert _leftovers(*_caches(), tmp_path) == []
     assert crucible_pl.load_lazy("me/big2", "test").collect().height == 4000
+
+
+def test_a_full_disk_while_writing_a_manifest_says_how_much_was_needed(
+    hub: LocalHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = atomic._fsync
+
+    def fsync(path: Path, *, directory: bool = False) -> None:
+        if not directory and ".json." in path.name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, directory=directory)
+
+    monkeypatch.setattr(atomic, "_fsync", fsync)
+    with pytest.raises(DiskFullError) as info:
+        crucible_pl.load_lazy("me/toy", "test")
+    err = info.value
+    assert err.path is not None
+    assert err.path.endswith(".json")
+    assert err.needed is not None
+    assert err.needed > 0
+    assert "bytes were needed" in str(err)
+    assert _leftovers(*_caches()) == []
