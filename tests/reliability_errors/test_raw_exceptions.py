@@ -89,6 +89,30 @@ def test_a_corrupt_cached_jsonl_gz_is_downloaded_again_once(hub: LocalHub) -> No
     assert hub.downloads("me/gz") == [GZ_FILE]
 
 
+def test_a_corrupt_cached_jsonl_gz_offline_is_removed_and_named(hub: LocalHub) -> None:
+    # A cache without symlinks (a copy, as on some Windows setups) has no blob name to
+    # check the file against, so the damage reaches the conversion.
+    assert crucible_pl.load_lazy("me/gz", "test").collect().height == ROWS
+    sha = manifests.read_ref("me/gz", "main")
+    assert sha is not None
+    link = paths.hub_file_path("me/gz", sha, GZ_FILE)
+    data = link.read_bytes()
+    link.unlink()
+    link.write_bytes(_corrupt(data))
+    paths.converted_path("me/gz", sha, GZ_FILE).unlink()
+    hub.clear_requests()
+    with pytest.raises(DataFormatError) as info:
+        crucible_pl.load_lazy("me/gz", "test", offline=True)
+    message = str(info.value)
+    assert f"{GZ_FILE} of me/gz@{sha[:12]}" in message
+    assert "invalid block type" in message
+    assert "load again online" in message
+    assert hub.requests == []
+    assert not link.exists()
+    assert _leftovers(*_caches()) == []
+    assert crucible_pl.load_lazy("me/gz", "test").collect().height == ROWS
+
+
 def test_converting_a_corrupt_jsonl_gz_names_the_file_and_leaves_nothing(tmp_path: Path) -> None:
     source = tmp_path / "test-00000-of-00001.jsonl.gz"
     source.write_bytes(_corrupt(_jsonl_gz()))
