@@ -1,6 +1,6 @@
 """The ``crucible-pl`` command line, thin over the public API.
 
-Commands: ``list``, ``info``, ``head``, ``download``, ``cache ls|rm|verify``, ``serve``
+Commands: ``list``, ``info``, ``head``, ``download``, ``cache ls|rm|verify|clean``, ``serve``
 and ``demo``. Every listing command takes ``--json`` for machine-readable output.
 
 A :class:`~crucible_pl.errors.CrucibleError` exits with status 1 and one clear line
@@ -428,6 +428,7 @@ def cache_ls(name: str | None, config: str | None, split: str | None, as_json: b
     where = f"(crucible cache {_config.crucible_cache_dir()}, HF cache {_config.hub_cache_dir()})"
     if not entries:
         click.echo(f"Nothing cached {where}.")
+        _report_leftovers()
         return
     df = pl.DataFrame(
         {
@@ -446,6 +447,18 @@ def cache_ls(name: str | None, config: str | None, split: str | None, as_json: b
     _print_frame(df, as_json=False)
     total = _human(_cache_admin.total_bytes(entries))
     click.echo(f"{len(entries)} cached split(s), {total} on disk {where}")
+    _report_leftovers()
+
+
+def _report_leftovers() -> None:
+    """One line about the files interrupted loads left, if any (text output only)."""
+    found = _cache_admin.find_leftovers()
+    if found:
+        size = _human(sum(f.bytes for f in found))
+        click.echo(
+            f"{len(found)} leftover file(s) from interrupted loads ({size}): "
+            "crucible-pl cache clean removes them."
+        )
 
 
 @cache_group.command("rm")
@@ -512,8 +525,33 @@ def cache_verify(name: str | None, config: str | None, split: str | None, as_jso
                 "Damaged files were removed: the next load downloads them again (or, for "
                 "converted and normalized files, rebuilds them from the cached raw files)."
             )
+        _report_leftovers()
     if damaged:
         click.get_current_context().exit(1)
+
+
+@cache_group.command("clean")
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_friendly
+def cache_clean(dry_run: bool, as_json: bool) -> None:
+    """Remove the files interrupted loads left (never one a live process is writing).
+
+    Temporary files of our atomic writes and huggingface_hub's .incomplete downloads;
+    a file whose writer still holds its lock is live and kept.
+    """
+    found = _cache_admin.find_leftovers()
+    freed = 0 if dry_run else _cache_admin.remove_leftovers(found)
+    if as_json:
+        _echo_json({"leftovers": [f.to_dict() for f in found], "removed": not dry_run,
+                    "bytes_freed": freed})  # fmt: skip
+        return
+    for f in found:
+        click.echo(f"{'would remove' if dry_run else 'removed'} {f.kind}: {f.path}")
+    if dry_run:
+        click.echo(f"{len(found)} leftover file(s), {_human(sum(f.bytes for f in found))}.")
+    else:
+        click.echo(f"{len(found)} leftover file(s) removed, {_human(freed)} freed.")
 
 
 # ---------------------------------------------------------------------------------- serve

@@ -54,15 +54,19 @@ from .entries import (
     total_bytes,
     verify_cache,
 )
+from .leftovers import Leftover, find_leftovers, remove_leftovers
 from .manifests import ref_revisions
 
 __all__ = [
     "CacheEntry",
     "FileCheck",
+    "Leftover",
     "RemovalPlan",
     "apply_removal",
+    "find_leftovers",
     "list_entries",
     "plan_removal",
+    "remove_leftovers",
     "resolve_target",
     "total_bytes",
     "verify_cache",

@@ -107,9 +107,13 @@ def atomic_path(target: Path, *, needed: int | None = None) -> Iterator[Path]:
         os.chmod(tmp, 0o666 & ~_UMASK)
     except OSError as err:
         raise _write_error(err, target, None, needed) from err
+    # Held while the block writes, so `crucible-pl cache clean` can tell a live write's
+    # temporary file from one an interrupted process left (see _cache/leftovers).
+    lock = _hold_lock(tmp)
     try:
         yield tmp
     except BaseException as err:
+        _release(lock)
         written = _discard(tmp)
         if isinstance(err, OSError | pl.exceptions.PolarsError):
             if (code := _no_room(err)) is not None:
@@ -121,11 +125,41 @@ def atomic_path(target: Path, *, needed: int | None = None) -> Iterator[Path]:
         _fsync(tmp)
         os.replace(tmp, target)
     except BaseException as err:
+        _release(lock)
         written = _discard(tmp)
         if isinstance(err, OSError):
             raise _write_error(err, target, written, needed) from err
         raise
+    _release(lock)
     _fsync(target.parent, directory=True)
+
+
+def _hold_lock(path: Path) -> int | None:
+    """An exclusive advisory lock (flock) on ``path``, held until :func:`_release`.
+
+    ``None`` where flock does not exist (Windows) or the lock cannot be taken; the
+    write goes on without it (cleaning then relies on the file's age).
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _release(fd: int | None) -> None:
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)  # closing the descriptor releases its flock
 
 
 def _discard(tmp: Path) -> int | None:
