@@ -65,6 +65,10 @@ def _friendly(func: F) -> F:
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except KeyboardInterrupt:
+            # Downloads in flight stopped; no partial file is ever taken for a whole one.
+            click.echo("interrupted (Ctrl-C): nothing partly downloaded was kept.", err=True)
+            ctx.exit(130)
         except Exception as err:  # the CLI never shows a traceback unasked
             # Anything not translated into a CrucibleError yet (an OSError from the disk, a
             # Polars error) is still one line and status 1; --debug shows where it came from.

@@ -34,7 +34,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -61,6 +61,7 @@ __all__ = [
     "CONVERT_BRANCH",
     "FOOTER_READ_LIMIT",
     "RepoState",
+    "cached_files",
     "discard_file",
     "download_files",
     "fetch_footer",
@@ -309,7 +310,9 @@ def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> int | N
 
 
 @_online
-def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
+def _fetch(
+    repo: str, path: str, sha: str, *, token: str | None, stop: threading.Event | None = None
+) -> Path:
     """Download one file into the HF cache and check it; one more try if that fails.
 
     The second attempt is made only for failures huggingface_hub does not retry itself
@@ -333,7 +336,7 @@ def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
                     endpoint=_config.endpoint(),
                     token=token,
                     library_name=_LIBRARY,
-                    tqdm_class=None if size is None else _bounded_progress(size, repo, path),
+                    tqdm_class=_guarded_progress(size, repo, path, stop),
                 )
             )
         )
@@ -359,33 +362,46 @@ def _fetch(repo: str, path: str, sha: str, *, token: str | None) -> Path:
         return attempt()
 
 
-def _bounded_progress(size: int, repo: str, path: str) -> type[Any]:
-    """huggingface_hub's progress bar class, refusing more than ``size`` bytes of a file.
+def _guarded_progress(
+    size: int | None, repo: str, path: str, stop: threading.Event | None
+) -> type[Any] | None:
+    """huggingface_hub's progress bar class, cutting a download short when it must stop.
 
     ``hf_hub_download`` writes a body until the server ends it and checks the size only
-    afterwards, so an endless answer would fill the disk. Its download loop reports every
-    chunk to the progress bar (shown or not), which is where the body is cut short:
-    huggingface_hub then removes its temporary file.
+    afterwards, so an endless answer would fill the disk; and a download running in a
+    worker thread cannot be interrupted from outside. Its download loop reports every
+    chunk to the progress bar (shown or not), so that is where the body is cut: past
+    ``size`` bytes (:class:`OversizedBodyError`), or once ``stop`` is set (Ctrl-C, or
+    another file of the load failed: :class:`_DownloadStoppedError`). huggingface_hub
+    then removes its temporary file. ``None`` when there is nothing to guard.
     """
+    if size is None and stop is None:
+        return None
     from huggingface_hub.utils import tqdm as hf_tqdm
 
-    class BoundedProgress(hf_tqdm):
+    class GuardedProgress(hf_tqdm):
         received = 0
 
         def update(self, n: float | None = 1) -> bool | None:
+            if stop is not None and stop.is_set():
+                raise _DownloadStoppedError(path)
             self.received += int(n or 0)
-            if self.received > size:
+            if size is not None and self.received > size:
                 raise OversizedBodyError(
                     f"The Hub at {_config.endpoint()} sent more than the {size:,} bytes it "
                     f"announced for {path} of {repo}."
                 )
             return super().update(n)  # type: ignore[no-any-return]
 
-    return BoundedProgress
+    return GuardedProgress
 
 
-class _NotStartedError(Exception):
-    """A file skipped because another file of the same load failed first."""
+class _DownloadStoppedError(Exception):
+    """A download cut short because the load is stopping (Ctrl-C, or another file failed)."""
+
+
+_INTERRUPT_GRACE = 2.0  # seconds Ctrl-C waits for in-flight downloads to stop
+_WAKE_UP = 0.2  # seconds between checks for Ctrl-C while downloads run
 
 
 def download_files(repo: str, files: Sequence[tuple[str, str]], *, token: str | None) -> list[Path]:
@@ -396,44 +412,89 @@ def download_files(repo: str, files: Sequence[tuple[str, str]], *, token: str | 
     interrupted download is never taken for a complete one and concurrent processes
     download each file once. Each stored file is checked against the checksum its ETag
     names; a transient failure huggingface_hub does not retry, or a corrupt file, gets
-    one more attempt. After the first file that fails, files not yet started are cancelled;
-    the ones in flight are waited for, then the error is raised.
+    one more attempt.
+
+    Several files download on up to 8 daemon threads. At the first file that fails,
+    the files not yet started never start, the ones in flight stop at their next chunk
+    (their temporary files removed), and that first error is raised. Ctrl-C does the
+    same and is raised within about two seconds (a download stalled in a read stops at
+    its timeout, in the background: daemon threads never hold up the process's exit).
     """
     tok = _config.token(token)
     if len(files) <= 1:
         return [_fetch(repo, path, sha, token=tok) for path, sha in files]
-    pool = ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(files)))
-    try:
-        failed = threading.Event()
+    stop = threading.Event()
+    jobs: list[Future[Path]] = [Future() for _ in files]
+    pending = iter(range(len(files)))
+    take = threading.Lock()
 
-        def one(path: str, sha: str) -> Path:
-            # A worker freed by the failing file would otherwise take the next one before
-            # the pool's queue is cancelled below.
-            if failed.is_set():
-                raise _NotStartedError(path)
-            try:
-                return _fetch(repo, path, sha, token=tok)
-            except BaseException:
-                failed.set()
-                raise
-
-        jobs = [pool.submit(one, path, sha) for path, sha in files]
-        # Fail fast: at the first hard error (or Ctrl-C while waiting) the files not yet
-        # started never start. The downloads already running are waited for (bounded by
-        # huggingface_hub's timeouts), so nothing is still writing into the cache when the
-        # error reaches the caller.
-        wait(jobs, return_when=FIRST_EXCEPTION)
-        if any(job.done() and not job.cancelled() and job.exception() for job in jobs):
-            for job in jobs:
+    def worker() -> None:
+        while True:
+            with take:
+                index = next(pending, None)
+            if index is None:
+                return
+            job = jobs[index]
+            if stop.is_set():
                 job.cancel()
-            wait(jobs)  # the ones in flight
-            for job in jobs:
-                error = None if job.cancelled() else job.exception()
-                if error is not None and not isinstance(error, _NotStartedError):
-                    raise error
-        return [job.result() for job in jobs]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+            # False for a cancelled job, which it marks done for wait(); else RUNNING.
+            if not job.set_running_or_notify_cancel():
+                continue
+            path, sha = files[index]
+            try:
+                job.set_result(_fetch(repo, path, sha, token=tok, stop=stop))
+            except BaseException as err:
+                stop.set()
+                job.set_exception(err)
+
+    for number in range(min(_MAX_WORKERS, len(files))):
+        name = f"crucible-pl-download-{number}"
+        threading.Thread(target=worker, name=name, daemon=True).start()
+    try:
+        # In short waits: SIGINT may reach a download thread rather than this one, and
+        # Python runs its handler (KeyboardInterrupt) only when this thread wakes up.
+        while wait(jobs, timeout=_WAKE_UP, return_when=FIRST_EXCEPTION).not_done:
+            if stop.is_set():
+                break
+    except BaseException:  # Ctrl-C (or any interruption) while waiting
+        stop.set()
+        for job in jobs:
+            job.cancel()
+        wait(jobs, timeout=_INTERRUPT_GRACE)
+        raise
+    if stop.is_set():
+        for job in jobs:
+            job.cancel()
+        wait(jobs)  # the ones in flight stop at their next chunk, or fail on their own
+        for job in jobs:
+            error = None if job.cancelled() else job.exception()
+            if error is not None and not isinstance(error, _DownloadStoppedError):
+                raise error
+    return [job.result() for job in jobs]
+
+
+def cached_files(repo: str, files: Sequence[tuple[str, str]]) -> list[Path]:
+    """The local paths of ``(path, commit sha)`` pairs already in the HF cache: no request.
+
+    For offline loads. Each file is checked against the checksum its blob is named after;
+    a damaged one is removed and reported (a :class:`DataFormatError` saying to load
+    again online), never downloaded again: offline means no request at all.
+    """
+    local = []
+    for path, sha in files:
+        found = _cache.hub_file_path(repo, sha, path)
+        try:
+            _check_blob(found, repo, path)
+        except CorruptDownloadError as err:
+            _cache.remove_hub_file(repo, sha, path)
+            raise DataFormatError(
+                f"{str(err).removesuffix(', twice.')}. The damaged file was removed from the "
+                "cache; load again online to download it again.",
+                dataset=repo,
+                revision=sha,
+            ) from None
+        local.append(found)
+    return local
 
 
 def discard_file(repo: str, sha: str, path: str) -> None:

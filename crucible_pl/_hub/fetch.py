@@ -124,7 +124,11 @@ def get_split(
         if damaged:
             what += f" is damaged in the cache ({', '.join(damaged)} removed) and"
         raise cache_miss(what, repo, sha, config, split)
-    local = _hub.download_files(repo, list(entries), token=token)
+    # Offline, the files are taken from the HF cache as they are (checked, never fetched).
+    if offline:
+        local = _hub.cached_files(repo, list(entries))
+    else:
+        local = _hub.download_files(repo, list(entries), token=token)
     files: list[CachedFile] = []
     where = f" (config {config!r}, split {split!r})"
     for (repo_file, revision), downloaded in zip(entries, local, strict=True):
