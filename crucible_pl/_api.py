@@ -10,6 +10,7 @@ from ._load.describe import DatasetInfo, SplitInfo, describe
 from ._load.frame import open_frame
 from ._load.request import LoadRequest
 from ._load.source_hub import config_names
+from .errors import InvalidInputError
 
 __all__ = ["DatasetInfo", "SplitInfo", "info", "list_configs", "list_datasets", "load_lazy"]
 
@@ -18,7 +19,7 @@ def load_lazy(
     name: str,
     split: str | None = None,
     *,
-    config: str | None = None,
+    config: str | Sequence[str] | None = None,
     revision: str | None = None,
     columns: Sequence[str] | None = None,
     offline: bool | None = None,
@@ -48,7 +49,10 @@ def load_lazy(
         ``"test[-50:]"``, ``"train[10%:20%]"``, ``"train+validation"``. ``None`` picks
         ``test``, else ``validation``, else the only split (logged).
     config
-        The config (subset); ``None`` uses the default one.
+        The config (subset); ``None`` uses the default one. A list of configs
+        (``["astronomy", "anatomy"]``) loads each the same way and stacks them, with a
+        first column ``config`` naming each row's config (provenance: one part per
+        config).
     revision
         A branch, tag or commit sha. A branch is resolved to its commit once and
         remembered; pass ``refresh=True`` to resolve it again.
@@ -169,6 +173,12 @@ def info(
     request = LoadRequest.build(
         name, config=config, revision=revision, offline=offline, token=token
     )
+    if request.configs:
+        raise InvalidInputError(
+            f"info() describes one config at a time, got config={list(request.configs)!r}. "
+            "Call it once per config; crucible_pl.list_configs(name) lists them.",
+            dataset=name,
+        )
     return describe(request)
 
 

@@ -1017,7 +1017,7 @@ def load(
     name: str,
     split: str | None = None,
     *,
-    config: str | None = None,
+    config: str | Sequence[str] | None = None,
     revision: str | None = None,
     columns: Sequence[str] | None = None,
     offline: bool | None = None,

@@ -48,8 +48,50 @@ def open_frame(request: LoadRequest) -> Loaded:
     a file removed by then makes Polars raise ``FileNotFoundError`` at ``collect()``
     (``Dataset``'s own methods turn that into ``CacheChangedError`` too).
     """
+    if request.configs:
+        return _open_configs(request)
     with reading_cached_files(f"{request.name} (config {request.config!r})", dataset=request.name):
         return _open_frame(request)
+
+
+CONFIG_COLUMN = "config"
+"""The column a load of several configs adds: each row's config."""
+
+
+def _open_configs(request: LoadRequest) -> Loaded:
+    """Several configs of one dataset as one frame, with a ``config`` column.
+
+    Each config is loaded as on its own (same split, revision and columns); the frames
+    are stacked in the order given (by name where schemas differ, missing columns as
+    nulls), and the provenance has one part per config.
+    """
+    loads = []
+    for config in request.configs:
+        one = request.for_config(config)
+        with reading_cached_files(f"{request.name} (config {config!r})", dataset=request.name):
+            loads.append(_open_frame(one))
+    for loaded in loads:
+        if CONFIG_COLUMN in loaded.frame.collect_schema():
+            raise ColumnNotFoundError(
+                f"{request.name} already has a column {CONFIG_COLUMN!r}, which a load of several "
+                "configs adds; load the configs one by one and concat() them instead.",
+                dataset=request.name,
+            )
+    frames = [
+        loaded.frame.select(pl.lit(config, pl.String).alias(CONFIG_COLUMN), pl.all())
+        for config, loaded in zip(request.configs, loads, strict=True)
+    ]
+    schemas = {tuple(f.collect_schema().items()) for f in frames}
+    frame = pl.concat(frames, how="vertical" if len(schemas) == 1 else "diagonal_relaxed")
+    counts = [loaded.num_rows for loaded in loads]
+    total = None if any(c is None for c in counts) else sum(c for c in counts if c is not None)
+    provenance = Provenance.combined(
+        tuple(loaded.provenance for loaded in loads),
+        name=request.name,
+        source=loads[0].provenance.source,
+    )
+    files = tuple(f for loaded in loads for f in loaded.files)
+    return Loaded(frame, provenance, total, files)
 
 
 def _open_frame(request: LoadRequest) -> Loaded:

@@ -40,6 +40,11 @@ class Provenance:
         The version of the registered normalizer; ``None`` for raw rows.
     source
         ``"hub"``, ``"synthetic"``, ``"disk"``, or ``"concat"``/``"interleave"``.
+    parts
+        For rows of several loads (several configs in one load, ``concat``,
+        ``interleave``): one provenance per load, in order, each exact. The fields above
+        then summarize them (a field the parts share, else their values joined by
+        ``+``). Empty for a single load.
 
     Examples
     --------
@@ -61,6 +66,60 @@ class Provenance:
     family: str | None = None
     spec_version: int | None = None
     source: str = "hub"
+    parts: tuple[Provenance, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Rebuilt from JSON (Dataset.save), parts arrive as a list of dicts.
+        if not isinstance(self.parts, tuple) or any(isinstance(p, dict) for p in self.parts):
+            parts = tuple(p if isinstance(p, Provenance) else Provenance(**p) for p in self.parts)
+            object.__setattr__(self, "parts", parts)
+
+    @classmethod
+    def combined(cls, parts: tuple[Provenance, ...], *, name: str, source: str) -> Provenance:
+        """The provenance of rows gathered from ``parts`` (flattened one level).
+
+        Parameters
+        ----------
+        parts
+            The provenance of each load, in order.
+        name, source
+            The ``name`` and ``source`` of the result.
+
+        Returns
+        -------
+        Provenance
+            Its ``parts`` are ``parts``; each other field is the value the parts share,
+            else their values joined by ``+``.
+
+        Examples
+        --------
+        >>> from crucible_pl import Provenance
+        >>> a = Provenance("mmlu", "cais/mmlu", "astronomy", "test", "main", "f" * 40)
+        >>> b = Provenance("mmlu", "cais/mmlu", "anatomy", "test", "main", "f" * 40)
+        >>> both = Provenance.combined((a, b), name="mmlu", source="hub")
+        >>> both.config, both.split, both.parts == (a, b)
+        ('astronomy+anatomy', 'test', True)
+        """
+        flat = tuple(q for p in parts for q in (p.parts or (p,)))
+
+        def summary(field: str) -> str:
+            values = list(dict.fromkeys(str(getattr(p, field)) for p in flat))
+            return values[0] if len(values) == 1 else "+".join(values)
+
+        families = {p.family for p in flat}
+        versions = {p.spec_version for p in flat}
+        return cls(
+            name=name,
+            repo=summary("repo"),
+            config=summary("config"),
+            split=summary("split"),
+            revision=summary("revision"),
+            sha=summary("sha"),
+            family=families.pop() if len(families) == 1 else None,
+            spec_version=versions.pop() if len(versions) == 1 else None,
+            source=source,
+            parts=flat,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The fields as a dict (what :meth:`Dataset.save` stores, as JSON).
@@ -73,12 +132,15 @@ class Provenance:
         --------
         >>> import crucible_pl
         >>> fields = crucible_pl.load("gsm8k", "test[:3]").provenance.as_dict()
-        >>> sorted(fields)
-        ['config', 'family', 'name', 'repo', 'revision', 'sha', 'source', 'spec_version', 'split']
+        >>> sorted(fields)  # doctest: +NORMALIZE_WHITESPACE
+        ['config', 'family', 'name', 'parts', 'repo', 'revision', 'sha', 'source',
+         'spec_version', 'split']
         >>> crucible_pl.Provenance(**fields).as_dict() == fields
         True
         """
-        return dict(self.__dict__)
+        fields = dict(self.__dict__)
+        fields["parts"] = [p.as_dict() for p in self.parts]
+        return fields
 
 
 @dataclass(frozen=True)

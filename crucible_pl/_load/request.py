@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from crucible_pl import _config, _validate
@@ -64,6 +64,12 @@ class LoadRequest:
     source: Literal["hub", "synthetic"] = "hub"
     n: int = SYNTHETIC_ROWS
     seed: int = 0
+    configs: tuple[str, ...] = ()
+    """Several configs in one load (``config=[...]``); then ``config`` is ``None``."""
+
+    def for_config(self, config: str) -> LoadRequest:
+        """This request for one of its configs."""
+        return replace(self, config=config, configs=())
 
     @classmethod
     def build(
@@ -71,7 +77,7 @@ class LoadRequest:
         name: str,
         split: str | None = None,
         *,
-        config: str | None = None,
+        config: str | Sequence[str] | None = None,
         revision: str | None = None,
         columns: Sequence[str] | None = None,
         offline: bool | None = None,
@@ -98,10 +104,18 @@ class LoadRequest:
         spec = find_spec(name)
         repo = spec.repo if spec is not None else _validate.repo_id(name)
         wanted = _validate.column_names(columns, dataset=name)
-        if config is not None:
-            _validate.config_name(config, dataset=name)
-        if spec is not None:
-            config = _spec_config(spec, config)
+        several = _several_configs(config, dataset=name)
+        if len(several) == 1:
+            config, several = several[0], ()
+        if several:
+            if spec is not None:
+                several = tuple(_spec_config(spec, c) or c for c in several)
+            config = None
+        else:
+            if config is not None:
+                _validate.config_name(config, dataset=name)
+            if spec is not None:
+                config = _spec_config(spec, config)  # type: ignore[arg-type]
         rev = _validate.revision(revision, dataset=name) if revision is not None else "main"
         parts = parse_split(split) if split is not None else None
         if source not in ("hub", "synthetic"):
@@ -133,7 +147,8 @@ class LoadRequest:
             repo=repo,
             spec=spec,
             split=parts,
-            config=config,
+            config=config,  # type: ignore[arg-type]
+            configs=several,
             revision=rev,
             columns=tuple(wanted) if wanted is not None else None,
             offline=_config.is_offline(offline) if source == "hub" else False,
@@ -144,6 +159,26 @@ class LoadRequest:
             n=rows,
             seed=seed,
         )
+
+
+def _several_configs(config: object, *, dataset: str) -> tuple[str, ...]:
+    """``config`` as a list of configs, when it is one (a list or tuple); else ``()``."""
+    if config is None or isinstance(config, str):
+        return ()
+    if not isinstance(config, (list, tuple)) or not config:
+        raise InvalidInputError(
+            f"config must be a config name, a non-empty list of config names or None, got "
+            f"{config!r}. For example config=['astronomy', 'anatomy'].",
+            dataset=dataset,
+        )
+    names = tuple(_validate.config_name(c, dataset=dataset) for c in config)
+    repeated = sorted({c for c in names if names.count(c) > 1})
+    if repeated:
+        raise InvalidInputError(
+            f"config lists {', '.join(map(repr, repeated))} more than once; give each config once.",
+            dataset=dataset,
+        )
+    return names
 
 
 def find_spec(name: str) -> DatasetSpec | None:
