@@ -21,7 +21,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from crucible_pl._cache import manifests
+from crucible_pl._cache import hf_cache, manifests
 from crucible_pl._cache.manifests import Layout
 from crucible_pl._files.formats import is_data_file
 from crucible_pl._validate import is_sha
@@ -77,6 +77,11 @@ def resolve_sha(
         if sha is not None:
             return sha, None
     if offline:
+        # Files another tool put in the HF cache (datasets, hf download, snapshot_download)
+        # carry huggingface_hub's own record of the revision.
+        sha = hf_cache.ref_sha(repo, revision)
+        if sha is not None:
+            return sha, None
         raise cache_miss(f"{repo}@{revision}", repo, revision)
     state = _hub.repo_state(repo, revision, token=token)
     manifests.write_ref(repo, revision, state.sha)
@@ -129,7 +134,7 @@ def get_layout(
     layout = manifests.read_layout(repo, sha)
     if layout is None:
         if offline:
-            raise cache_miss(f"The file layout of {repo}@{sha[:12]}", repo, sha)
+            return _layout_from_hf_cache(repo, sha)
         if state is None or state.sha != sha:
             state = _hub.repo_state(repo, sha, token=token)
         source, configs = _configs_from_state(state)
@@ -152,6 +157,36 @@ def get_layout(
         layout = _merge_convert(layout, token=token)
         manifests.write_layout(layout)
     return layout
+
+
+def _layout_from_hf_cache(repo: str, sha: str) -> Layout:
+    """Offline, the layout of a snapshot in the HF cache, built as online from its files.
+
+    The files of ``snapshots/<sha>/`` stand in for the Hub's listing, and its README.md
+    (when another tool downloaded it) for the card. The result is not written as a
+    manifest: it shows only what is on disk, and an online load must list the repo
+    itself. A split whose shards are not all there is refused by :func:`check_complete`.
+    """
+    snapshot = hf_cache.snapshot_files(repo, sha)
+    if snapshot is None:
+        raise cache_miss(f"The file layout of {repo}@{sha[:12]}", repo, sha)
+    state = _hub.RepoState(
+        repo=repo, revision=sha, sha=sha, files=snapshot.files, card=snapshot.card or {}
+    )
+    source, configs = _configs_from_state(state)
+    layout_configs = _as_layout_configs(configs, sha)
+    if not layout_configs:
+        raise cache_miss(f"The data files of {repo}@{sha[:12]}", repo, sha)
+    default = _datafiles.default_config(configs)
+    return Layout(
+        repo=repo,
+        sha=sha,
+        source=f"hf-cache ({source})",
+        configs=layout_configs,
+        default_config=default if default in layout_configs else None,
+        card=_card_summary(state.card),
+        convert_checked=True,  # offline: there is no convert branch to ask for
+    )
 
 
 def _missing(layout: Layout, config: str | None, split: str | None) -> bool:

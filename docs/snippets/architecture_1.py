@@ -30,7 +30,13 @@ INSIDE = {
         {"request", "source", "provenance"},
     ],
     "_hub": [{"fetch"}, {"resolve"}, {"client", "datafiles"}, {"translate", "globs"}],
-    "_cache": [{"admin"}, {"entries", "leftovers"}, {"damage"}, {"manifests"}, {"paths"}],
+    "_cache": [
+        {"admin"},
+        {"entries", "leftovers"},
+        {"damage"},
+        {"manifests", "hf_cache"},
+        {"paths"},
+    ],
     "_files": [{"convert"}, {"atomic", "formats", "parquet"}],
 }
 LEVEL = {unit: depth for depth, layer in enumerate(LAYERS) for unit in layer}

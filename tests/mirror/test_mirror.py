@@ -222,3 +222,28 @@ def test_serve_needs_a_directory_or_from_cache() -> None:
     result = CliRunner().invoke(cli.main, ["serve"])
     assert result.exit_code == 2
     assert "Give DIRECTORY or --from-cache (exactly one)." in result.output
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("datasets") is None,
+    reason="the `datasets` library is not installed (pip install -e '.[interop]'), so a cache "
+    "it fills cannot be checked",
+)
+def test_a_cache_filled_by_datasets_loads_offline(origin: LocalHub, tmp_path: Path) -> None:
+    # Issue 14 item 2, with the tool users have: datasets.load_dataset fills the HF cache.
+    code = "import datasets\ndatasets.load_dataset('me/arith', 'easy', split='test')\n"
+    env = {
+        **os.environ,
+        "HF_ENDPOINT": origin.url,
+        "HF_DATASETS_CACHE": str(tmp_path / "datasets-cache"),
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    origin.stop()
+    origin.clear_requests()
+    frame = crucible_pl.load_lazy("me/arith", "test", config="easy", offline=True).collect()
+    assert frame.equals(EASY_TEST)
+    assert origin.requests == []
