@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ._dataset import load as load
     from ._dataset import load_from_disk as load_from_disk
     from ._load.provenance import Provenance as Provenance
+    from ._lock import lock as lock
     from .scoring import Comparison as Comparison
     from .scoring import EvalResult as EvalResult
     from .scoring import compare as compare
@@ -43,6 +44,7 @@ __all__ = [  # noqa: RUF022 (grouped by purpose, as the public surface reads)
     "load",
     "load_from_disk",
     "load_lazy",
+    "lock",
     # The Dataset wrapper
     "Dataset",
     "Provenance",
@@ -76,6 +78,7 @@ _LAZY: dict[str, str] = {
     "load": "._dataset",
     "load_from_disk": "._dataset",
     "Provenance": "._load.provenance",
+    "lock": "._lock",
     "EvalResult": ".scoring",
     "Comparison": ".scoring",
     "compare": ".scoring",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import polars as pl
@@ -29,6 +30,7 @@ def load_lazy(
     source: str = "hub",
     n: int | None = None,
     seed: int = 0,
+    lock: str | os.PathLike[str] | None = None,
 ) -> pl.LazyFrame:
     """Load a dataset split from the Hub as a lazy Polars frame over cached Parquet files.
 
@@ -71,6 +73,11 @@ def load_lazy(
         raw Hub schema of a registered dataset, normalized like the real ones.
     n, seed
         Rows per config and split, and the seed, for ``source="synthetic"``.
+    lock
+        A lock file written by :func:`crucible_pl.lock` (``None`` follows
+        ``CRUCIBLE_PL_LOCK``): the load uses the commit it pins for this name, config
+        and split, and raises :class:`~crucible_pl.errors.LockMismatchError` if the
+        dataset is not locked there or its files differ from the locked ones.
 
     Returns
     -------
@@ -128,6 +135,7 @@ def load_lazy(
         source=source,
         n=n,
         seed=seed,
+        lock=lock,
     )
     return open_frame(request).frame
 

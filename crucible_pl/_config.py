@@ -86,6 +86,14 @@ def token(explicit: str | None = None) -> str | None:
     return explicit if explicit else _env("HF_TOKEN")
 
 
+def lock_file(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The lock file loads follow: the explicit path, else ``CRUCIBLE_PL_LOCK``, else none."""
+    if explicit is not None:
+        return Path(explicit)
+    value = _env("CRUCIBLE_PL_LOCK")
+    return Path(value) if value else None
+
+
 def is_offline(explicit: bool | None = None) -> bool:
     """Offline mode: the explicit flag, else ``HF_HUB_OFFLINE`` (1/true/yes/on).
 

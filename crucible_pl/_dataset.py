@@ -1028,6 +1028,7 @@ def load(
     source: str = "hub",
     n: int | None = None,
     seed: int = 0,
+    lock: str | os.PathLike[str] | None = None,
 ) -> Dataset:
     """Load a dataset split as a :class:`Dataset`; same resolution as :func:`load_lazy`.
 
@@ -1036,7 +1037,7 @@ def load(
 
     Parameters
     ----------
-    name, split, config, revision, columns, offline, token, refresh, raw, source, n, seed
+    name, split, config, revision, columns, offline, token, refresh, raw, source, n, seed, lock
         As in :func:`crucible_pl.load_lazy`.
     validate
         Collect once and check the rows against the family's schema
@@ -1080,6 +1081,7 @@ def load(
         source=source,
         n=n,
         seed=seed,
+        lock=lock,
     )
     loaded = open_frame(request)
     dataset = Dataset(loaded.frame, loaded.provenance, num_rows=loaded.num_rows, files=loaded.files)

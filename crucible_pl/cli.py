@@ -1,7 +1,8 @@
 """The ``crucible-pl`` command line, thin over the public API.
 
-Commands: ``list``, ``info``, ``head``, ``download``, ``cache ls|rm|verify|clean``, ``serve``
-and ``demo``. Every listing command takes ``--json`` for machine-readable output.
+Commands: ``list``, ``info``, ``head``, ``download``, ``lock``, ``sync``,
+``cache ls|rm|verify|clean``, ``serve`` and ``demo``. Every listing command takes
+``--json`` for machine-readable output.
 
 A :class:`~crucible_pl.errors.CrucibleError` exits with status 1 and one clear line
 (the traceback too with ``--debug``); bad usage exits with status 2 (click's rule).
@@ -396,6 +397,77 @@ def _configs_to_fetch(
             err=True,
         )
     return list(kept)
+
+
+# ----------------------------------------------------------------------------- lock/sync
+
+
+@main.command("lock")
+@click.argument("specs", nargs=-1)
+@click.option(
+    "--file", "-f", "path", default="crucible.lock", show_default=True, help="The lock file."
+)
+@click.option("--check", is_flag=True, help="Report drift from the Hub instead; exit 1 if any.")
+@click.option("--token", envvar=None, help="Hub token (default: HF_TOKEN).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_friendly
+def lock_command(
+    specs: tuple[str, ...], path: str, check: bool, token: str | None, as_json: bool
+) -> None:
+    """Pin SPECS (NAME[:CONFIG[:SPLIT]][@REVISION]) to their commits in a lock file.
+
+    Each is downloaded once and recorded with its commit sha and each file's size and
+    content hash. Loads given lock= (or CRUCIBLE_PL_LOCK) then use exactly these.
+    With --check, ask the Hub where each locked revision is now and report what moved.
+    """
+    from ._lock import check_lock, lock
+
+    if check:
+        if specs:
+            raise click.UsageError("--check takes no SPECS: it checks the whole lock file.")
+        drifts = check_lock(path, token=token)
+        if as_json:
+            _echo_json(
+                [
+                    {"name": d.entry.name, "config": d.entry.config, "split": d.entry.split,
+                     "revision": d.entry.revision, "locked": d.entry.sha, "now": d.sha,
+                     "added": list(d.added), "removed": list(d.removed)}
+                    for d in drifts
+                ]
+            )  # fmt: skip
+        else:
+            for drift in drifts:
+                click.echo(f"drift: {drift.describe()}")
+            click.echo(f"{len(drifts)} locked entr{'y' if len(drifts) == 1 else 'ies'} drifted.")
+        if drifts:
+            click.get_current_context().exit(1)
+        return
+    if not specs:
+        raise click.UsageError("Give at least one NAME[:CONFIG[:SPLIT]][@REVISION] (or --check).")
+    entries = lock(list(specs), path=path, token=token)
+    if as_json:
+        _echo_json([{"name": e.name, "config": e.config, "split": e.split, "sha": e.sha,
+                     "files": len(e.files)} for e in entries])  # fmt: skip
+        return
+    for e in entries:
+        click.echo(f"locked {e.name} {e.config}/{e.split} at {e.sha[:12]} ({len(e.files)} file(s))")
+    click.echo(f"Wrote {path}.")
+
+
+@main.command("sync")
+@click.option(
+    "--lock", "-l", "path", default="crucible.lock", show_default=True, help="The lock file."
+)
+@click.option("--token", envvar=None, help="Hub token (default: HF_TOKEN).")
+@_friendly
+def sync_command(path: str, token: str | None) -> None:
+    """Download everything the lock file pins, checked against it (warm a node's cache)."""
+    from ._lock import sync
+
+    for entry, rows in sync(path, token=token):
+        click.echo(
+            f"synced {entry.name} {entry.config}/{entry.split} @ {entry.sha[:12]}: {rows:,} rows"
+        )
 
 
 # ---------------------------------------------------------------------------------- cache

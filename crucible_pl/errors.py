@@ -65,6 +65,8 @@ __all__ = [
     "InvalidPathError",
     "InvalidRepoIdError",
     "InvalidSplitError",
+    "LockFileError",
+    "LockMismatchError",
     "MismatchedRunsError",
     "MissingDependencyError",
     "RevisionNotFoundError",
@@ -280,6 +282,46 @@ class InvalidSplitError(InvalidInputError):
     Traceback (most recent call last):
     ...
     crucible_pl.errors.InvalidSplitError: Invalid split 'test[:abc]': expected a split name ...
+    """
+
+
+class LockFileError(InvalidInputError):
+    """A lock file (``crucible.lock``) is missing, not TOML, or not in the lock format.
+
+    ``path`` is the lock file. A user sees, for example::
+
+        Lock file 'crucible.lock' is malformed: dataset #2: sha 'abc' is not a 40-hex
+        commit sha. Write it again with `crucible-pl lock`.
+
+    Examples
+    --------
+    >>> from crucible_pl.errors import LockFileError
+    >>> err = LockFileError("Lock file 'x.lock' does not exist.", path="x.lock")
+    >>> err.path, isinstance(err, ValueError)
+    ('x.lock', True)
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, **context: str | None) -> None:
+        super().__init__(message, **context)
+        self.path = path
+
+
+class LockMismatchError(CrucibleError, ValueError):
+    """A load under a lock file does not match it: not locked there, or other data.
+
+    Raised when a load given ``lock=`` (or ``CRUCIBLE_PL_LOCK``) asks for a dataset,
+    config or split the lock does not pin, or when the files found differ from the
+    locked ones (another file list, size or content hash). A user sees, for example::
+
+        gsm8k (config 'main', split 'test') does not match crucible.lock: main/test-...
+        has hash sha256:1f2e... where the lock has sha256:9a8b.... Run `crucible-pl lock
+        --check` to see what changed; lock again to accept it.
+
+    Examples
+    --------
+    >>> from crucible_pl.errors import LockMismatchError
+    >>> isinstance(LockMismatchError("not in the lock", dataset="gsm8k"), ValueError)
+    True
     """
 
 

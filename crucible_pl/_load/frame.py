@@ -9,22 +9,25 @@ source live here, once; what differs (where rows come from) is the source's
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 
 import polars as pl
 
 from crucible_pl._cache.damage import reading_cached_files
+from crucible_pl._cache.paths import hub_file_path
+from crucible_pl._files.lockfile import LockedDataset, LockedFile
 from crucible_pl._hub.datafiles import default_split
 from crucible_pl._split import SplitPart, parse_split
-from crucible_pl.errors import ColumnNotFoundError, SplitNotFoundError
+from crucible_pl.errors import ColumnNotFoundError, LockMismatchError, SplitNotFoundError
 
 from .provenance import Loaded, Provenance
 from .request import LoadRequest
 from .source import POSITION, Source
 from .source_hub import HubSource
 
-__all__ = ["open_frame", "open_source"]
+__all__ = ["check_locked_files", "locked_file_facts", "open_frame", "open_source"]
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +109,10 @@ def _open_frame(request: LoadRequest) -> Loaded:
         split = parse_split(chosen)
     for part in split.parts:
         source.check_split(part.name)
+    if request.locked:
+        assert isinstance(source, HubSource)  # LoadRequest.build locks Hub loads only
+        for entry in request.locked:
+            check_locked_files(entry, _split_files(source, entry.split), downloaded=False)
 
     canonical = spec is not None and not request.raw
     frames: list[pl.LazyFrame] = []
@@ -126,6 +133,10 @@ def _open_frame(request: LoadRequest) -> Loaded:
         total = None if total is None or count is None else total + count
         frames.append(lf)
     frame = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical_relaxed")
+    if request.locked:
+        assert isinstance(source, HubSource)
+        for entry in request.locked:
+            check_locked_files(entry, _split_files(source, entry.split), downloaded=True)
     provenance = Provenance(
         name=request.name,
         repo=source.repo,
@@ -139,6 +150,82 @@ def _open_frame(request: LoadRequest) -> Loaded:
     )
     loaded = Loaded(frame, provenance, total, tuple(files))
     return _project(loaded, request.columns)
+
+
+def _split_files(source: HubSource, split: str) -> list[tuple[str, str]]:
+    """(repo path, commit) of every data file of ``split`` in the source's Hub configs."""
+    return [
+        f for hub_config in source.hub_configs for f in source.layout.configs[hub_config][split]
+    ]
+
+
+def check_locked_files(
+    entry: LockedDataset, files: Sequence[tuple[str, str]], *, downloaded: bool
+) -> None:
+    """Raise :class:`LockMismatchError` unless ``files`` are the ones ``entry`` locks.
+
+    Before the download: the same repo paths at the same commits. After it
+    (``downloaded``): each file's size and content hash, read from the HF cache (the
+    blob is named after the hash the Hub gave it), where the file is there.
+    """
+    label = f"{entry.name} (config {entry.config!r}, split {entry.split!r})"
+    fix = (
+        "Run `crucible-pl lock --check` to see what changed; lock again to accept it, or "
+        "load without the lock."
+    )
+    locked = {(f.path, f.sha): f for f in entry.files}
+    found = set(files)
+    if found != set(locked):
+        extra = sorted(p for p, _ in found - set(locked))
+        gone = sorted(p for p, _ in set(locked) - found)
+        what = (
+            "; ".join(
+                part
+                for part in (
+                    f"files not in the lock: {', '.join(extra)}" if extra else "",
+                    f"locked files not found: {', '.join(gone)}" if gone else "",
+                )
+                if part
+            )
+            or "the files are at other commits"
+        )
+        raise LockMismatchError(
+            f"{label} does not match the lock: {what}. {fix}",
+            dataset=entry.name,
+            config=entry.config,
+        )
+    if not downloaded:
+        return
+    for (path, sha), want in locked.items():
+        have = locked_file_facts(entry.repo, path, sha)
+        if have is not None and (have.size, have.hash) != (want.size, want.hash):
+            raise LockMismatchError(
+                f"{label} does not match the lock: {path} has size {have.size:,} and hash "
+                f"{have.hash[:24]}... where the lock has {want.size:,} and {want.hash[:24]}.... "
+                f"{fix}",
+                dataset=entry.name,
+                config=entry.config,
+            )
+
+
+def locked_file_facts(repo: str, path: str, sha: str) -> LockedFile | None:
+    """What a lock records of a file in the HF cache (size, content hash); ``None`` if absent."""
+    local = hub_file_path(repo, sha, path)
+    if not local.is_file():
+        return None
+    blob = local.resolve()
+    name = blob.name
+    if len(name) == 64 and all(c in "0123456789abcdef" for c in name):
+        digest = f"sha256:{name}"
+    elif len(name) == 40 and all(c in "0123456789abcdef" for c in name):
+        digest = f"git-sha1:{name}"
+    else:  # a cache without symlinks: hash the bytes
+        sha256 = hashlib.sha256()
+        with blob.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                sha256.update(chunk)
+        digest = f"sha256:{sha256.hexdigest()}"
+    return LockedFile(path, sha, blob.stat().st_size, digest)
 
 
 def _raw_part(

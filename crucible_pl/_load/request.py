@@ -20,14 +20,17 @@ crucible_pl.errors.InvalidInputError: source='disk' is not valid: use 'hub' (the
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from crucible_pl import _config, _validate
+from crucible_pl._files.lockfile import LockedDataset, read_lock
 from crucible_pl._split import SplitRequest, parse_split
-from crucible_pl.errors import ConfigNotFoundError, InvalidInputError
+from crucible_pl.errors import ConfigNotFoundError, InvalidInputError, LockMismatchError
 
 if TYPE_CHECKING:
     from crucible_pl.registry._spec import DatasetSpec
@@ -66,6 +69,10 @@ class LoadRequest:
     seed: int = 0
     configs: tuple[str, ...] = ()
     """Several configs in one load (``config=[...]``); then ``config`` is ``None``."""
+    lock: Path | None = None
+    """The lock file the load follows (``lock=`` or ``CRUCIBLE_PL_LOCK``)."""
+    locked: tuple[LockedDataset, ...] = field(default=(), repr=False)
+    """The lock entries of this load's config, one per locked split (checked on load)."""
 
     def for_config(self, config: str) -> LoadRequest:
         """This request for one of its configs."""
@@ -87,6 +94,7 @@ class LoadRequest:
         source: str = "hub",
         n: int | None = None,
         seed: int = 0,
+        lock: str | os.PathLike[str] | None = None,
     ) -> LoadRequest:
         """Check every option of a load (see :func:`crucible_pl.load_lazy`) and gather them.
 
@@ -142,6 +150,17 @@ class LoadRequest:
                 "split='test[:100]'.",
                 dataset=name,
             )
+        lock_path = _config.lock_file(lock) if source == "hub" else None
+        locked: tuple[LockedDataset, ...] = ()
+        if lock_path is not None:
+            if several:
+                raise InvalidInputError(
+                    "A load under a lock file takes one config at a time; load each config "
+                    "of the list on its own.",
+                    dataset=name,
+                )
+            single = config if isinstance(config, str) else None
+            config, rev, parts, locked = _apply_lock(lock_path, name, single, revision, parts)
         return cls(
             name=name,
             repo=repo,
@@ -149,6 +168,8 @@ class LoadRequest:
             split=parts,
             config=config,  # type: ignore[arg-type]
             configs=several,
+            lock=lock_path,
+            locked=locked,
             revision=rev,
             columns=tuple(wanted) if wanted is not None else None,
             offline=_config.is_offline(offline) if source == "hub" else False,
@@ -179,6 +200,80 @@ def _several_configs(config: object, *, dataset: str) -> tuple[str, ...]:
             dataset=dataset,
         )
     return names
+
+
+def _apply_lock(
+    path: Path,
+    name: str,
+    config: str | None,
+    revision: str | None,
+    split: SplitRequest | None,
+) -> tuple[str, str, SplitRequest, tuple[LockedDataset, ...]]:
+    """Config, commit, split and lock entries of a load under the lock file ``path``."""
+    entries = [e for e in read_lock(path) if e.name == name]
+    where = f"lock file {str(path)!r}"
+    if not entries:
+        raise LockMismatchError(
+            f"{name} is not in the {where}. Add it with `crucible-pl lock {name}`, or load "
+            "without the lock (unset CRUCIBLE_PL_LOCK).",
+            dataset=name,
+        )
+    configs = sorted({e.config for e in entries})
+    if config is None:
+        if len(configs) > 1:
+            raise LockMismatchError(
+                f"{name} is locked in several configs ({', '.join(configs)}) in the {where}: "
+                "pass config=.",
+                dataset=name,
+            )
+        config = configs[0]
+    entries = [e for e in entries if e.config == config]
+    if not entries:
+        raise LockMismatchError(
+            f"{name} (config {config!r}) is not in the {where}, which locks config(s) "
+            f"{', '.join(configs)}. Add it with `crucible-pl lock {name}:{config}`.",
+            dataset=name,
+            config=config,
+        )
+    by_split = {e.split: e for e in entries}
+    if split is None:
+        if len(by_split) > 1:
+            raise LockMismatchError(
+                f"{name} (config {config!r}) is locked for several splits "
+                f"({', '.join(sorted(by_split))}) in the {where}: pass the split.",
+                dataset=name,
+                config=config,
+            )
+        split = parse_split(next(iter(by_split)))
+    missing = [p.name for p in split.parts if p.name not in by_split]
+    if missing:
+        raise LockMismatchError(
+            f"{name} (config {config!r}) split(s) {', '.join(missing)} are not in the {where}, "
+            f"which locks {', '.join(sorted(by_split))}. Add them with "
+            f"`crucible-pl lock {name}:{config}:{missing[0]}`.",
+            dataset=name,
+            config=config,
+        )
+    used = tuple(by_split[p.name] for p in split.parts)
+    shas = {e.sha for e in used}
+    if len(shas) > 1:
+        raise LockMismatchError(
+            f"The {where} locks the splits of {name} (config {config!r}) at different commits; "
+            "lock them again together.",
+            dataset=name,
+            config=config,
+        )
+    sha = shas.pop()
+    if revision is not None and revision not in {sha, *(e.revision for e in used)}:
+        raise LockMismatchError(
+            f"revision={revision!r} differs from the {where}, which pins {name} (config "
+            f"{config!r}) to {used[0].revision!r} = {sha[:12]}. Drop revision= to follow the "
+            "lock, or lock again.",
+            dataset=name,
+            config=config,
+            revision=revision,
+        )
+    return config, sha, split, used
 
 
 def find_spec(name: str) -> DatasetSpec | None:

@@ -11,7 +11,7 @@ LAYERS = [
     {"_demo", "_mirror"},  # the built-in demo | serve --from-cache: the caches as a Hub
     {"crucible_pl"},  # crucible_pl/__init__.py: re-exports only
     {"scoring"},
-    {"_api", "_dataset"},
+    {"_api", "_dataset", "_lock"},
     {"_load"},
     {"_hub"},
     {"_cache"},
@@ -37,7 +37,7 @@ INSIDE = {
         {"manifests", "hf_cache"},
         {"paths"},
     ],
-    "_files": [{"convert"}, {"atomic", "formats", "parquet"}],
+    "_files": [{"convert", "lockfile"}, {"atomic", "formats", "parquet"}],
 }
 LEVEL = {unit: depth for depth, layer in enumerate(LAYERS) for unit in layer}
 INNER = {
