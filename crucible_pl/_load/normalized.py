@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -39,13 +39,14 @@ from crucible_pl._cache.paths import normalized_paths
 from crucible_pl._files.atomic import atomic_path
 from crucible_pl._files.parquet import parquet_row_count, scan_parquet_files
 from crucible_pl._hub.fetch import get_split
+from crucible_pl.errors import DataFormatError
 
 from .source import POSITION
 
 if TYPE_CHECKING:
     from crucible_pl.registry._spec import DatasetSpec
 
-__all__ = ["POSITION", "NormalizedSplit", "normalized_split"]
+__all__ = ["POSITION", "NormalizedSplit", "check_raw_schema", "normalized_split"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ def normalized_split(
         local = split_files.local_paths()
         sources.extend(str(p) for p in local)
         lf = scan_parquet_files(local, row_index="__row", uniform=split_files.uniform_schema)
+        check_raw_schema(spec, hub_config, lf.collect_schema(), split=split)
         if len(hub_configs) > 1:
             lf = lf.with_columns(pl.lit(hub_config, pl.String).alias("__config"))
         pieces.append(lf)
@@ -131,3 +133,81 @@ def _sink_atomically(frame: pl.LazyFrame, path: Path) -> None:
         # row group of nested messages decodes on one core) and let __pos statistics
         # skip what a slice excludes.
         frame.sink_parquet(tmp, compression="lz4", statistics=True, row_group_size=_ROW_GROUP_ROWS)
+
+
+def check_raw_schema(spec: DatasetSpec, hub_config: str, found: pl.Schema, *, split: str) -> None:
+    """Refuse raw columns a normalizer does not expect, before it runs.
+
+    The spec's ``raw_schema`` for ``hub_config`` says what the Hub files hold. Extra
+    columns are fine, and so are dtypes of the same kind (any integer width, any float,
+    String or Categorical, an all-null column, a struct with more fields); a missing
+    column or another kind (a struct where a string is expected) is a
+    :class:`DataFormatError` naming the dataset, the column and both dtypes, where
+    Polars would otherwise fail inside the normalizer with a bare error.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.registry import get_spec
+    >>> from crucible_pl._load.normalized import check_raw_schema
+    >>> gsm8k = get_spec("gsm8k")
+    >>> fine = pl.Schema({"question": pl.String, "answer": pl.String, "extra": pl.Int8})
+    >>> check_raw_schema(gsm8k, "main", fine, split="test")
+    >>> drifted = pl.Schema({"question": pl.String, "answer": pl.Int64})
+    >>> check_raw_schema(gsm8k, "main", drifted, split="test")
+    Traceback (most recent call last):
+    ...
+    crucible_pl.errors.DataFormatError: gsm8k (config 'main', split 'test'): column 'answer' is
+    Int64 in the Hub files, but the normalizer expects String. ...
+    """
+    expected = spec.raw_schema.get(hub_config)
+    if not expected:
+        return
+    where = f"{spec.name} (config {hub_config!r}, split {split!r})"
+    fix = (
+        "The files on the Hub changed layout: pin an older revision=, or load with raw=True "
+        "and normalize yourself; please report it so the registry can follow."
+    )
+    shown = [c for c in found if not c.startswith("__")]  # not our own row index
+    for column, dtype in expected.items():
+        want = _instance(dtype)
+        if column not in found:
+            raise DataFormatError(
+                f"{where}: the Hub files have no column {column!r} ({want}), which the "
+                f"normalizer reads; they have {', '.join(shown) or 'no columns'}. {fix}",
+                dataset=spec.name,
+                config=hub_config,
+                split=split,
+            )
+        if not _same_kind(want, found[column]):
+            raise DataFormatError(
+                f"{where}: column {column!r} is {found[column]} in the Hub files, but the "
+                f"normalizer expects {want}. {fix}",
+                dataset=spec.name,
+                config=hub_config,
+                split=split,
+            )
+
+
+def _same_kind(want: pl.DataType, have: pl.DataType) -> bool:
+    if have == want or isinstance(have, pl.Null):
+        return True
+    if want.is_integer() and have.is_integer():
+        return True
+    if want.is_float() and (have.is_float() or have.is_integer()):
+        return True
+    if isinstance(want, pl.String) and isinstance(have, (pl.String, pl.Categorical, pl.Enum)):
+        return True
+    if isinstance(want, (pl.List, pl.Array)) and isinstance(have, (pl.List, pl.Array)):
+        return _same_kind(_instance(want.inner), _instance(have.inner))
+    if isinstance(want, pl.Struct) and isinstance(have, pl.Struct):
+        fields = {f.name: _instance(f.dtype) for f in have.fields}
+        return all(
+            f.name in fields and _same_kind(_instance(f.dtype), fields[f.name]) for f in want.fields
+        )
+    return False
+
+
+def _instance(dtype: Any) -> pl.DataType:
+    """A dtype instance (``pl.String`` the class -> ``pl.String()``)."""
+    return dtype if isinstance(dtype, pl.DataType) else pl.Schema({"_": dtype})["_"]
