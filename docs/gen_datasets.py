@@ -48,64 +48,66 @@ raw = crucible_pl.load_lazy("gsm8k", "test", raw=True)       # the Hub's own col
 ```
 
 Splits and files are those of the Hub repo: a cold load downloads only the files of the
-requested config and split. Column dtypes are Polars dtypes. The last section lists what
-the registry authors could not confirm about each repo's layout.
+requested config and split. Column dtypes are Polars dtypes. The last section says which
+layouts are confirmed, from what kind of source, and what is still open.
 """
 
-# Content of the registry authors' notes on the Hub layouts, lightly edited. "Unconfirmed"
-# marks facts taken from copies, mirrors or memory rather than checked on the live Hub.
+# What is known of each repo's layout, and from what kind of source (issue 14). "Real
+# data" means files in ../shared/hub that the tests load; "Hub copies" means stored
+# public copies of the Hub's cards, viewer pages and tree listings, and code that reads
+# the datasets; neither is the live Hub, so loads stay tolerant where the evidence is thin.
 LAYOUT_DOUBTS = """\
-## Layout doubts
+## Layouts: what is confirmed, and what is still open
 
-What the registry authors could not confirm against the live Hub. Loads follow the Hub
-conventions and fall back to `refs/convert/parquet`, so most of these would show up as
-a clear error rather than wrong rows; the cards themselves are the final word.
+The registry was written without access to the live Hub. Its layouts were then checked
+against two kinds of evidence: **real data** (files laid out as on the Hub in the
+project's local mirror, loaded by the real-data tests) and **Hub copies** (stored public
+copies of the cards, viewer pages, tree listings and code that reads the datasets). A
+normalizer that meets raw columns it does not expect fails before it runs, naming the
+dataset, the column and both dtypes, so a layout that differs from what is below shows up
+as a clear error, never as wrong rows. Loads fall back to `refs/convert/parquet` where
+`main` has no data files.
 
-### Multiple choice
+### Confirmed
 
-- **mmlu**: the card has an `auxiliary_train` config (`auxiliary_train/train-*`), kept in
-  the card configs but not offered as a config. Its features may be nested in a `train`
-  struct (unconfirmed). Real `all/auxiliary_train` rows are believed to have
-  `subject == ""` (unchecked).
-- **arc** (`allenai/ai2_arc`, unconfirmed): card taken from copies. The real data confirm
-  3-5 options and digit answer keys (22 of 1172 rows in ARC-Challenge test).
-- **boolq** (unconfirmed; file paths guessed): `data/{train,validation}-00000-of-00001.parquet`
-  are guesses. The local mirror's passages have no `"Title -- "` prefix.
-- **truthfulqa** (file names unconfirmed): the `multiple_choice` data is not in the local
-  mirror, so `mc1` is tested on synthetic rows only. Empty answer items exist in the
-  mirror (the normalizer drops them).
-- **winogrande** (unconfirmed): whether `main` carries Parquet or only the old loading
-  script is unknown; `refs/convert/parquet` is the fallback. The card has no license
-  (`cc-by` taken from the upstream README).
-- **hellaswag**: the card has no license (`mit` from the upstream repository, from
-  memory). The data exist only on `refs/convert/parquet`.
-- **gpqa** (unconfirmed): the raw schema lists only the 9 key columns; the real CSVs have
-  more. Row counts are not on the card. The split name `train` is the Hub's default for
-  CSV files.
-- **mmlu_pro**: older revisions had 12,187 test rows; options may contain `"N/A"` padding
-  (unchecked).
+- **gsm8k, mmlu (28 subjects), arc, boolq, humaneval, mbpp `full`, truthfulqa
+  `generation`**: real data; row counts and values are checked row by row.
+- **hendrycks_math** (real data, the EleutherAI layout): every subject's train/test
+  counts, including intermediate_algebra 1295/903, number_theory 869/540 and
+  prealgebra 1205/871; 7,500/5,000 in all.
+- **math_500** (real data): 500 rows, `level` an integer.
+- **mbpp `sanitized`** (real data): 427 problems (test 257, train 120, validation 43,
+  prompt 7); `default: true` on `full` is in the card's YAML (Hub copies).
+- **hellaswag** (Hub copies): the data exist only on `refs/convert/parquet`.
+- **truthfulqa `multiple_choice`** (Hub copies): `mc1_targets`/`mc2_targets` are structs
+  of `choices` (strings) and `labels` (int32), as the registry reads them.
+- **helpsteer3** (Hub copies): a negative `overall_preference` means response 1 is
+  better, as the registry reads it.
+- **gpqa** (Hub copies): the CSVs have many more columns than the 9 the normalizer reads
+  (fine: extra columns are ignored) and values carry stray whitespace (stripped).
+- **tulu3_sft** 6 shards, **tulu3_preference** 4, **arena_140k** 7 (Hub copies), as
+  registered.
+- **deepcoder** (Hub copies): `tests` is a JSON string in every config; lcbv5's
+  `metadata` is a struct with `func_name` (its other fields unknown); shards:
+  primeintellect 5 (train), taco 4, lcbv5 11 train and 8 test. The registry follows this.
 
-### Math, code, instruction, rubric
+### Still open
 
-- **deepcoder** (unconfirmed): per-config columns inferred from code that uses the
-  dataset; the `metadata` dtype is unknown; file counts for `primeintellect` and
-  `codeforces` are unknown (one file assumed); row counts are guesses. The `lcbv5` test
-  files are very large.
-- **deepmath**: the number of shards under `data/` is not on the card (10 assumed);
-  loaders glob `data/train-*`.
-- **polaris** (unconfirmed): `difficulty` is assumed to be the string `"k/8"`; the row
-  count is unconfirmed.
-- **math_500** (unconfirmed): dtypes taken from mirrors; no license declared (MIT from
-  `openai/prm800k`).
-- **hendrycks_math** (unconfirmed): row counts of 3 subjects are unconfirmed; file names
-  were seen for `algebra` and assumed for the other subjects.
-- **mbpp** (unconfirmed): `default: true` on `full` comes from the dataset viewer, not the
-  card's YAML. The `sanitized` file names are confirmed but not in the local mirror. The
-  mirror's `full` comes from an OpenCompass copy that differs from google-research's by
-  206 characters.
-- **ifeval** (unconfirmed): the member names, dtypes and order of the `kwargs` structs.
-- **feedback_collection** (unconfirmed): whether the 1 GB `.json` file is a JSON array or
-  JSON Lines is unknown; the field list and row count are unconfirmed.
+- **no_robots**: today's splits are `train` (9.5k) and `test` (500); the registry still
+  names the late-2023 `train_sft`/`test_sft` files. Supporting both is not done yet.
+- **mmlu_pro**: the current card has 12,032 test and 70 validation rows; an older revision
+  had 12,186 test rows. Nothing in the registry depends on the count.
+- **mmlu `auxiliary_train`**: a single `train` struct column, 99,842 rows, `subject`
+  empty (Hub copies); not offered as a config yet.
+- **feedback_collection**: the 1 GB file is one JSON array (not JSON Lines), 99,952 rows
+  (Hub copies); converting it within bounded memory is not done yet.
+- **deepcoder `codeforces`**: probably one file; row counts of every config are guesses.
+- **winogrande**: whether `main` carries Parquet or only the old loading script; the
+  convert branch is the fallback. **deepmath**: 10 shards assumed. **polaris**:
+  `difficulty` assumed the string `"k/8"`. **ifeval**: the member names and order of the
+  `kwargs` structs.
+- Licenses taken from upstream repositories where the card has none: hellaswag (`mit`),
+  winogrande (`cc-by`), math_500 (MIT, from `openai/prm800k`).
 """
 
 

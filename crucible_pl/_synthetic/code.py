@@ -182,7 +182,8 @@ def _deepcoder_synthetic(req: SyntheticRequest) -> pl.DataFrame:
             "starter_code": f"class Solution:\n    def {name}(self, {args}):\n        "
             if functional
             else "",
-            "metadata": json.dumps({"func_name": name} if functional else {}),
+            # A struct on the Hub (the authors' code reads metadata.get("func_name")).
+            "metadata": {"func_name": name if functional else None},
         }
         for column in schema:
             rows[column].append(values[column])

@@ -217,8 +217,11 @@ MBPP = dataclasses.replace(
 # ---------------------------------------------------------------------------------------
 
 # The card's dataset_info was not retrievable: these schemas come from code that reads the
-# dataset. `_deepcoder_prepare` fills any missing optional column with nulls, so a config
-# that lacks (or adds) one of them still normalizes.
+# dataset and from stored copies of the Hub's pages (issue 14): `tests` is a JSON string in
+# every config, lcbv5's `metadata` a struct (the authors' code calls
+# metadata.get("func_name"); its other fields are unknown, and extra ones are fine).
+# `_deepcoder_prepare` fills any missing optional column with nulls and turns the struct
+# into JSON text, so a config that lacks (or adds) one of them still normalizes.
 _DEEPCODER_SCHEMAS: dict[str, Schema] = {
     "primeintellect": {"problem": pl.String, "solutions": pl.List(pl.String), "tests": pl.String},
     "taco": {"problem": pl.String, "solutions": pl.List(pl.String), "tests": pl.String},
@@ -226,7 +229,7 @@ _DEEPCODER_SCHEMAS: dict[str, Schema] = {
         "problem": pl.String,
         "starter_code": pl.String,
         "tests": pl.String,
-        "metadata": pl.String,
+        "metadata": pl.Struct({"func_name": pl.String}),
     },
     "codeforces": {"problem": pl.String, "tests": pl.String},
 }
@@ -235,10 +238,9 @@ _DEEPCODER_OPTIONAL: dict[str, pl.DataType] = {
     "starter_code": pl.String(),
     "metadata": pl.String(),
 }
-# Real shard names from the repo tree where the card gives them; primeintellect and
-# codeforces shard counts are unknown (single shard assumed).
+# Shard counts from stored copies of the repo tree (issue 14); codeforces: probably one.
 _DEEPCODER_SHARDS = {
-    ("primeintellect", "train"): 1,
+    ("primeintellect", "train"): 5,
     ("taco", "train"): 4,
     ("lcbv5", "train"): 11,
     ("lcbv5", "test"): 8,

@@ -53,7 +53,7 @@ def test_page_covers_every_dataset_and_config(rendered: str) -> None:
         assert f"| [{spec.name}](#{spec.name}) | `{spec.repo}` |" in rendered
         for config in spec.configs:
             assert f"| `{config}` |" in rendered
-    assert "\n## Layout doubts\n" in rendered
+    assert "\n## Layouts: what is confirmed, and what is still open\n" in rendered
     assert rendered.endswith("\n")
     assert not rendered.endswith("\n\n")
 
