@@ -87,14 +87,15 @@ as a clear error, never as wrong rows. Loads fall back to `refs/convert/parquet`
   (fine: extra columns are ignored) and values carry stray whitespace (stripped).
 - **tulu3_sft** 6 shards, **tulu3_preference** 4, **arena_140k** 7 (Hub copies), as
   registered.
+- **no_robots** (Hub copies): today's splits are `train` (9.5k) and `test` (500); late-2023
+  snapshots have `train_sft`/`test_sft`. Both load (the splits come from the repo), and
+  the default split is the test split under either name (a test pins both).
 - **deepcoder** (Hub copies): `tests` is a JSON string in every config; lcbv5's
   `metadata` is a struct with `func_name` (its other fields unknown); shards:
   primeintellect 5 (train), taco 4, lcbv5 11 train and 8 test. The registry follows this.
 
 ### Still open
 
-- **no_robots**: today's splits are `train` (9.5k) and `test` (500); the registry still
-  names the late-2023 `train_sft`/`test_sft` files. Supporting both is not done yet.
 - **mmlu_pro**: the current card has 12,032 test and 70 validation rows; an older revision
   had 12,186 test rows. Nothing in the registry depends on the count.
 - **mmlu `auxiliary_train`**: a single `train` struct column, 99,842 rows, `subject`
