@@ -51,7 +51,7 @@ def demo_environment(root: Path, *, rows: int = _DEMO_ROWS) -> Iterator[object]:
     prove that nothing reaches the internet) is lifted meanwhile: the demo only talks
     to its own server on 127.0.0.1. Yields the running :class:`LocalHub`.
     """
-    from ._hub.client import offline_mode_lifted
+    from ._hub.session import offline_mode_lifted
     from .testing import LocalHub
 
     hub_root = root / "hub"
@@ -128,7 +128,7 @@ def run_demo(echo: Callable[[str], None]) -> None:
     """Run the demo, writing its narration through ``echo`` (about 60 lines)."""
     import crucible_pl
 
-    from ._hub.client import progress_bars_off
+    from ._hub.session import progress_bars_off
     from .testing import LocalHub
 
     quiet_bars = progress_bars_off()

@@ -42,7 +42,7 @@ import polars as pl
 
 from . import _api, _config
 from ._cache import admin as _cache_admin
-from ._hub import client as _hub
+from ._hub import session as _hub_session
 from ._sampling import MAX_ROWS
 from .errors import CrucibleError
 
@@ -126,7 +126,7 @@ def _stderr_is_terminal() -> bool:
 
 def _progress_bars_off() -> contextlib.AbstractContextManager[object]:
     """Disable huggingface_hub's bars until the command ends (its env variable wins)."""
-    return _hub.progress_bars_off()
+    return _hub_session.progress_bars_off()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

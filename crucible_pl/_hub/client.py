@@ -26,57 +26,48 @@ Retries and backoff are huggingface_hub's own (``http_backoff``: capped exponent
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import hashlib
 import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from crucible_pl import _config, _validate
 from crucible_pl._cache import paths as _cache
-from crucible_pl.errors import DataFormatError, HubUnavailableError
+from crucible_pl.errors import DataFormatError
 
+from .session import LIBRARY, get, online
 from .translate import (
     CorruptDownloadError,
     OversizedBodyError,
     is_timeout,
-    retry_exceptions,
     transient,
     translated,
     worth_one_more_try,
 )
 
 if TYPE_CHECKING:
-    import httpx2
+    pass
 
 __all__ = [
     "CONVERT_BRANCH",
-    "FOOTER_READ_LIMIT",
     "RepoState",
     "cached_files",
     "discard_file",
     "download_files",
-    "fetch_footer",
-    "offline_mode_lifted",
-    "progress_bars_off",
     "repo_state",
 ]
 
 logger = logging.getLogger(__name__)
 
-_P = ParamSpec("_P")
-_T = TypeVar("_T")
 
 CONVERT_BRANCH = "refs/convert/parquet"
-_LIBRARY = "crucible-pl"
 _MAX_WORKERS = 8
 _RETRY_PAUSE = 1.0  # seconds before the one extra download attempt (huggingface_hub's base wait)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -95,82 +86,7 @@ class RepoState:
     card: dict[str, Any]
 
 
-_lift_lock = threading.Lock()
-_lifts = 0
-_saved_offline: bool | None = None
-
-
-@contextlib.contextmanager
-def offline_mode_lifted() -> Iterator[None]:
-    """Lift huggingface_hub's offline flag (read once, at its import) for the context.
-
-    Every request of this module runs inside it: this module is only called once the
-    load decided to go online, which with ``HF_HUB_OFFLINE=1`` set means the caller
-    passed ``offline=False`` explicitly, and that must win (huggingface_hub would
-    refuse every request). Counted, so concurrent downloads restore the flag only
-    when the last one ends; other code in the process sees it lifted meanwhile.
-    """
-    from huggingface_hub import constants
-
-    global _lifts, _saved_offline
-    with _lift_lock:
-        if _lifts == 0:
-            _saved_offline = constants.HF_HUB_OFFLINE
-            constants.HF_HUB_OFFLINE = False
-        _lifts += 1
-    try:
-        yield
-    finally:
-        with _lift_lock:
-            _lifts -= 1
-            if _lifts == 0:
-                constants.HF_HUB_OFFLINE = bool(_saved_offline)
-
-
-def _online(function: Callable[_P, _T]) -> Callable[_P, _T]:
-    """Run ``function`` with huggingface_hub's offline flag lifted (see above)."""
-
-    @functools.wraps(function)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
-        with offline_mode_lifted():
-            return function(*args, **kwargs)
-
-    return wrapper
-
-
-def _request_timeout() -> float:
-    """huggingface_hub's timeout for requests other than file metadata (10 s by default)."""
-    from huggingface_hub import constants
-
-    return float(constants.HF_HUB_DOWNLOAD_TIMEOUT)
-
-
-def _get(url: str, *, token: str | None, headers: dict[str, str] | None = None) -> httpx2.Response:
-    """GET through huggingface_hub's ``http_backoff``, raising its errors for HTTP statuses."""
-    from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
-
-    def attempt() -> httpx2.Response:
-        return http_backoff(
-            "GET",
-            url,
-            headers={**build_hf_headers(token=token, library_name=_LIBRARY), **(headers or {})},
-            timeout=_request_timeout(),
-            retry_on_exceptions=retry_exceptions(),
-            follow_redirects=True,
-        )
-
-    try:
-        response = attempt()
-    except Exception as err:
-        if not is_timeout(err):
-            raise
-        logger.warning("No answer from %s within %.0f s; trying once more", url, _request_timeout())
-        response = attempt()
-    hf_raise_for_status(response)
-    return response
-
-
-@_online
+@online
 def repo_state(repo: str, revision: str, *, token: str | None) -> RepoState:
     """Resolve ``revision`` of ``repo`` to a commit sha, its file list and its card.
 
@@ -183,7 +99,7 @@ def repo_state(repo: str, revision: str, *, token: str | None) -> RepoState:
     endpoint = _config.endpoint()
     url = f"{endpoint}/api/datasets/{repo}/revision/{quote(revision, safe='')}"
     with translated(repo, revision=revision, what="repo info", token=tok):
-        response = _get(url, token=tok)
+        response = get(url, token=tok)
     try:
         info = DatasetInfo(**response.json())  # type: ignore[no-untyped-call]
     except (ValueError, TypeError, KeyError, AttributeError) as err:
@@ -283,7 +199,7 @@ def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> int | N
     endpoint = _config.endpoint()
     url = hf_hub_url(repo, path, repo_type="dataset", revision=sha, endpoint=endpoint)
     try:
-        meta = get_hf_file_metadata(url, token=token, endpoint=endpoint, library_name=_LIBRARY)
+        meta = get_hf_file_metadata(url, token=token, endpoint=endpoint, library_name=LIBRARY)
     except Exception as err:
         if not transient(err):
             raise
@@ -293,7 +209,7 @@ def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> int | N
             url,
             token=token,
             endpoint=endpoint,
-            library_name=_LIBRARY,
+            library_name=LIBRARY,
             retry_on_errors=not is_timeout(err),
         )
     etag = meta.etag or ""
@@ -309,7 +225,7 @@ def _check_etag(repo: str, path: str, sha: str, *, token: str | None) -> int | N
     return meta.size
 
 
-@_online
+@online
 def _fetch(
     repo: str, path: str, sha: str, *, token: str | None, stop: threading.Event | None = None
 ) -> Path:
@@ -335,7 +251,7 @@ def _fetch(
                     cache_dir=_cache.hub_root(),
                     endpoint=_config.endpoint(),
                     token=token,
-                    library_name=_LIBRARY,
+                    library_name=LIBRARY,
                     tqdm_class=_guarded_progress(size, repo, path, stop),
                 )
             )
@@ -500,106 +416,3 @@ def cached_files(repo: str, files: Sequence[tuple[str, str]]) -> list[Path]:
 def discard_file(repo: str, sha: str, path: str) -> None:
     """Remove a downloaded file (snapshot link and blob) so it is downloaded afresh."""
     _cache.remove_hub_file(repo, sha, path)
-
-
-@_online
-def fetch_footer(repo: str, sha: str, path: str, *, token: str | None) -> bytes:
-    """The Parquet footer of a remote file (``PAR1`` trailer included), by Range requests.
-
-    Two small requests: the last 64 KiB, and, for a larger footer, the rest of it. Used
-    by ``info()`` for files that are not cached, so row counts and schemas cost
-    kilobytes, not the whole file. The bytes read are bounded: a server that ignores
-    the Range header (a 200 with the whole file) is read no further than
-    :data:`FOOTER_READ_LIMIT` (a smaller file is read whole and its tail used), and a
-    server that refuses ranges (416, or errors that outlast two retries) fails at once
-    with a clear error.
-    """
-    from huggingface_hub import hf_hub_url
-
-    _validate.repo_path(path, repo=repo)
-    tok = _config.token(token)
-    url = hf_hub_url(repo, path, repo_type="dataset", revision=sha, endpoint=_config.endpoint())
-    tail = 64 * 1024
-    with translated(repo, revision=sha, what=path, token=tok):
-        data = _read_tail(url, tail, repo=repo, path=path, sha=sha, token=tok)
-        if len(data) < 8 or data[-4:] != b"PAR1":
-            raise DataFormatError(
-                f"{path} of {repo} is not a valid Parquet file (no PAR1 trailer).",
-                dataset=repo,
-                revision=sha,
-            )
-        footer_len = int.from_bytes(data[-8:-4], "little")
-        if footer_len + 8 > len(data):
-            data = _read_tail(url, footer_len + 8, repo=repo, path=path, sha=sha, token=tok)
-    if footer_len + 8 > len(data):
-        raise DataFormatError(
-            f"{path} of {repo} is not a valid Parquet file (footer length {footer_len} exceeds "
-            f"the {len(data)} bytes served).",
-            dataset=repo,
-            revision=sha,
-        )
-    return data[-(footer_len + 8) :]
-
-
-FOOTER_READ_LIMIT = 8 * 1024 * 1024
-"""The most ``fetch_footer`` reads of one answer (a server ignoring Range sends it all)."""
-
-
-def _read_tail(url: str, size: int, *, repo: str, path: str, sha: str, token: str | None) -> bytes:
-    """The last ``size`` bytes of ``url`` by a suffix Range request, reading a bounded body."""
-    from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_stream_backoff
-
-    endpoint = _config.endpoint()
-    limit = max(size, FOOTER_READ_LIMIT)
-    headers = {**build_hf_headers(token=token, library_name=_LIBRARY), "Range": f"bytes=-{size}"}
-    with http_stream_backoff(
-        "GET",
-        url,
-        headers=headers,
-        timeout=_request_timeout(),
-        retry_on_exceptions=retry_exceptions(),
-        max_retries=2,  # footers are small and info() is interactive: fail in seconds
-        follow_redirects=True,
-    ) as response:
-        if response.status_code == 416:
-            raise HubUnavailableError(
-                f"The Hub at {endpoint} refused a Range request for the footer of {path} of "
-                f"{repo} (HTTP 416), so info() cannot read its row count without downloading "
-                f"it. Download the split first (crucible-pl download {repo} ...) and info() "
-                "reads the cached footers, or use a server that supports HTTP Range requests.",
-                dataset=repo,
-                revision=sha,
-            )
-        hf_raise_for_status(response)
-        body = bytearray()
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > limit:
-                announced = response.headers.get("Content-Length") or ""
-                whole = f" ({int(announced):,} bytes)" if announced.isdigit() else ""
-                raise HubUnavailableError(
-                    f"The Hub at {endpoint} ignored the Range request for the footer of {path} "
-                    f"of {repo} and sent the whole file{whole}; info() stopped reading after "
-                    f"{limit // (1024 * 1024)} MiB. Download the split first (crucible-pl "
-                    f"download {repo} ...) and info() reads the cached footers, or use a server "
-                    "that supports HTTP Range requests.",
-                    dataset=repo,
-                    revision=sha,
-                )
-    if response.status_code == 206:
-        return bytes(body[-size:])
-    return bytes(body)  # a 200 with the whole (small) file: its tail is the footer
-
-
-def progress_bars_off() -> contextlib.AbstractContextManager[object]:
-    """Disable huggingface_hub's progress bars until the context ends.
-
-    When ``HF_HUB_DISABLE_PROGRESS_BARS`` is set it decides (changing it would warn),
-    and this is a no-op.
-    """
-    from huggingface_hub import constants
-    from huggingface_hub.utils import disable_progress_bars
-
-    if constants.HF_HUB_DISABLE_PROGRESS_BARS is not None:
-        return contextlib.nullcontext()
-    return disable_progress_bars()

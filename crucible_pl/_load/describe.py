@@ -21,7 +21,7 @@ from crucible_pl._cache.manifests import Layout
 from crucible_pl._cache.paths import hub_file_path
 from crucible_pl._files.formats import data_format
 from crucible_pl._files.parquet import hf_features, parquet_row_count, parquet_schema
-from crucible_pl._hub.client import fetch_footer
+from crucible_pl._hub.footers import fetch_footer
 from crucible_pl.errors import DataFormatError, HubUnavailableError
 
 from .request import LoadRequest

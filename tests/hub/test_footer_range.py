@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 import crucible_pl
 from crucible_pl import cli
-from crucible_pl._hub import client
+from crucible_pl._hub import footers
 from crucible_pl.errors import HubUnavailableError
 from crucible_pl.testing import LocalHub, write_repo
 from crucible_pl.testing._http import HubRequest, HubResponse, _json
@@ -72,7 +72,7 @@ def serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[
 def test_a_server_ignoring_range_is_read_no_further_than_the_limit(
     serve: Callable[..., LocalHub], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client, "FOOTER_READ_LIMIT", 1024 * 1024)
+    monkeypatch.setattr(footers, "FOOTER_READ_LIMIT", 1024 * 1024)
     hub = serve(RangeIgnoringHub, {"data/test.parquet": big_frame(6)})
     size = (hub.root / "datasets/me/big/data/test.parquet").stat().st_size
     with pytest.raises(HubUnavailableError, match="ignored the Range request") as caught:
