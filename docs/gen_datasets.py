@@ -87,6 +87,9 @@ as a clear error, never as wrong rows. Loads fall back to `refs/convert/parquet`
   (fine: extra columns are ignored) and values carry stray whitespace (stripped).
 - **tulu3_sft** 6 shards, **tulu3_preference** 4, **arena_140k** 7 (Hub copies), as
   registered.
+- **feedback_collection** (Hub copies): the 1 GB file is one JSON array (not JSON Lines),
+  99,952 rows. A JSON array over 64 MB is converted element by element in batches, so
+  memory does not grow with the file (a test checks the peak at 200 and 500 MB).
 - **no_robots** (Hub copies): today's splits are `train` (9.5k) and `test` (500); late-2023
   snapshots have `train_sft`/`test_sft`. Both load (the splits come from the repo), and
   the default split is the test split under either name (a test pins both).
@@ -100,8 +103,6 @@ as a clear error, never as wrong rows. Loads fall back to `refs/convert/parquet`
   had 12,186 test rows. Nothing in the registry depends on the count.
 - **mmlu `auxiliary_train`**: a single `train` struct column, 99,842 rows, `subject`
   empty (Hub copies); not offered as a config yet.
-- **feedback_collection**: the 1 GB file is one JSON array (not JSON Lines), 99,952 rows
-  (Hub copies); converting it within bounded memory is not done yet.
 - **deepcoder `codeforces`**: probably one file; row counts of every config are guesses.
 - **winogrande**: whether `main` carries Parquet or only the old loading script; the
   convert branch is the fallback. **deepmath**: 10 shards assumed. **polaris**:

@@ -19,9 +19,12 @@ Examples
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -72,6 +75,84 @@ def _read_json_array(source: Path) -> pl.DataFrame:
     return pl.read_json(source, infer_schema_length=None)
 
 
+STREAM_ARRAY_BYTES = 64 * 1024 * 1024
+"""A JSON array file larger than this (on disk) is converted in bounded memory."""
+_CHUNK = 1 << 20
+_BATCH = 10_000  # elements per Parquet part when a JSON array is streamed
+
+
+def _array_to_parquet(source: Path, compression: str | None, tmp: Path, label: str) -> None:
+    """A JSON array file -> Parquet, in memory bounded by a batch of its elements.
+
+    A file up to :data:`STREAM_ARRAY_BYTES` is read whole by Polars. A larger one (the
+    1 GB Feedback Collection is one array) is parsed element by element from a sliding
+    buffer, written in batches of :data:`_BATCH` rows to Parquet parts next to ``tmp``,
+    then streamed into one file (columns aligned by name, dtypes widened where batches
+    differ), so neither the file nor its rows are ever all in memory.
+    """
+    if source.stat().st_size <= STREAM_ARRAY_BYTES:
+        _read_json_array(source).write_parquet(tmp)
+        return
+    parts: list[Path] = []
+    batch: list[Any] = []
+
+    def flush() -> None:
+        part = tmp.with_name(f"{tmp.name}.part-{len(parts):06d}.parquet")
+        parts.append(part)
+        pl.DataFrame(batch, infer_schema_length=None).write_parquet(part)
+        batch.clear()
+
+    try:
+        for element in _array_elements(source, compression, label):
+            batch.append(element)
+            if len(batch) >= _BATCH:
+                flush()
+        if batch or not parts:
+            flush()
+        frames = [pl.scan_parquet(part) for part in parts]
+        pl.concat(frames, how="diagonal_relaxed").sink_parquet(tmp)
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)
+
+
+def _array_elements(source: Path, compression: str | None, label: str) -> Iterator[Any]:
+    """The elements of the top-level JSON array in ``source``, one at a time."""
+    decoder = json.JSONDecoder()
+    opener = gzip.open if compression == "gzip" else open
+    with opener(source, "rt", encoding="utf-8") as handle:
+        buffer, at, ended = handle.read(_CHUNK).lstrip("\ufeff").lstrip(), 1, False
+        if not buffer.startswith("["):
+            raise DataFormatError(f"{label} is not a JSON array (it does not start with '[').")
+        while True:
+            while True:  # skip blanks and the comma between elements
+                while at < len(buffer) and buffer[at] in " \t\r\n,":
+                    at += 1
+                if at < len(buffer) or ended:
+                    break
+                more = handle.read(_CHUNK)
+                ended = not more
+                buffer, at = buffer[at:] + more, 0
+            if at >= len(buffer):
+                raise DataFormatError(f"{label} ends inside its JSON array (no closing ']').")
+            if buffer[at] == "]":
+                return
+            try:
+                element, end = decoder.raw_decode(buffer, at)
+            except json.JSONDecodeError as err:
+                if ended:
+                    raise DataFormatError(f"{label} is not valid JSON: {err}") from None
+                more = handle.read(_CHUNK)  # the element goes on past the buffer
+                ended = not more
+                buffer, at = buffer[at:] + more, 0
+                continue
+            yield element
+            if end > _CHUNK:  # keep the buffer small: drop what was parsed
+                buffer, at = buffer[end:], 0
+            else:
+                at = end
+
+
 def _write(source: Path, tmp: Path, label: str) -> None:
     fmt, compression = data_format(source.name)
     if fmt == "csv":
@@ -83,7 +164,7 @@ def _write(source: Path, tmp: Path, label: str) -> None:
     if first == b"":
         raise DataFormatError(f"{label} is empty: there are no rows to convert.")
     if first == b"[":
-        _read_json_array(source).write_parquet(tmp)
+        _array_to_parquet(source, compression, tmp, label)
         return
     try:
         pl.scan_ndjson(source, infer_schema_length=None).sink_parquet(tmp)
@@ -99,7 +180,8 @@ def convert_to_parquet(source: Path, dest: Path, *, label: str | None = None) ->
     JSON is told apart by content: an array of objects, or JSON Lines (also when
     misnamed ``.json``, or an array misnamed ``.jsonl``). The schema is inferred over
     every row. JSON Lines and CSV are streamed (``scan_*`` + ``sink_parquet``); a JSON
-    array is read whole, as Polars cannot stream it. The Parquet is written with
+    array is read whole when small, and parsed element by element in batches when over
+    :data:`STREAM_ARRAY_BYTES`, as Polars cannot stream it. The Parquet is written with
     :func:`~crucible_pl._files.atomic.atomic_path`.
 
     Parameters
