@@ -96,13 +96,15 @@ as a clear error, never as wrong rows. Loads fall back to `refs/convert/parquet`
 - **deepcoder** (Hub copies): `tests` is a JSON string in every config; lcbv5's
   `metadata` is a struct with `func_name` (its other fields unknown); shards:
   primeintellect 5 (train), taco 4, lcbv5 11 train and 8 test. The registry follows this.
+- **mmlu `auxiliary_train`** (Hub copies): the config of that name nests every row in a
+  single `train` struct column (99,842 rows, `subject` empty), while the `all` config's
+  `auxiliary_train` split is flat. `load("mmlu", config="auxiliary_train")` unnests the
+  struct (its one split, `train`, is the default); a test pins both shapes.
 
 ### Still open
 
 - **mmlu_pro**: the current card has 12,032 test and 70 validation rows; an older revision
   had 12,186 test rows. Nothing in the registry depends on the count.
-- **mmlu `auxiliary_train`**: a single `train` struct column, 99,842 rows, `subject`
-  empty (Hub copies); not offered as a config yet.
 - **deepcoder `codeforces`**: probably one file; row counts of every config are guesses.
 - **winogrande**: whether `main` carries Parquet or only the old loading script; the
   convert branch is the fallback. **deepmath**: 10 shards assumed. **polaris**:

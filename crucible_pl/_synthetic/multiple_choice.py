@@ -94,7 +94,11 @@ def _mmlu_rows(req: SyntheticRequest, subjects: Sequence[str]) -> pl.DataFrame:
 
 
 def _mmlu_synthetic(req: SyntheticRequest) -> pl.DataFrame:
-    _check_config(req, "mmlu", (*MMLU_SUBJECTS, "all"))
+    _check_config(req, "mmlu", (*MMLU_SUBJECTS, "all", "auxiliary_train"))
+    if req.config == "auxiliary_train":
+        # The auxiliary_train config nests each row in one struct column, `train`.
+        aux = SyntheticRequest(req.config, "auxiliary_train", req.n, req.seed)
+        return _mmlu_rows(aux, MMLU_SUBJECTS).select(pl.struct(pl.all()).alias("train"))
     return _mmlu_rows(req, MMLU_SUBJECTS)
 
 

@@ -6,6 +6,7 @@ with ``subject``: the MMLU subject (MMLU-Pro: its ``category``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +37,10 @@ _MMLU_RAW: Schema = {
     "choices": STR_LIST,
     "answer": pl.Int64,  # ClassLabel A..D, stored as 0..3
 }
+# The `auxiliary_train` config (99,842 rows from RACE, ARC, OBQA and MCTest) nests each row
+# in one struct column named `train`, per the card's dataset_info; its `subject` is empty.
+# The `all` config's `auxiliary_train` split holds the same rows with flat columns.
+_MMLU_AUX_RAW: Schema = {"train": pl.Struct(_MMLU_RAW)}
 _MMLU_CITATION = "Hendrycks et al., 2021, Measuring Massive Multitask Language Understanding"
 
 
@@ -49,13 +54,16 @@ def _mmlu_card_configs() -> tuple[Mapping[str, Any], ...]:
 _MMLU_CARD_CONFIGS = _mmlu_card_configs()
 
 
-def _mmlu_columns() -> dict[str, pl.Expr]:
+def _mmlu_columns(nested_in: str | None = None) -> dict[str, pl.Expr]:
+    def raw(name: str) -> pl.Expr:
+        return pl.col(name) if nested_in is None else pl.col(nested_in).struct.field(name)
+
     return {
         "id": default_id(),
-        "input": pl.col("question"),
-        "expected": pl.col("answer").cast(pl.Int64),
-        "choices": pl.col("choices"),
-        "subject": pl.col("subject"),
+        "input": raw("question"),
+        "expected": raw("answer").cast(pl.Int64),
+        "choices": raw("choices"),
+        "subject": raw("subject"),
     }
 
 
@@ -66,24 +74,41 @@ MMLU = DatasetSpec(
     description=(
         "MMLU: 4-option multiple-choice questions over 57 subjects, from elementary "
         "mathematics to professional law. One config per subject, plus `all` (every "
-        "subject, with the `auxiliary_train` split). `dev` holds the 5 few-shot examples "
-        "per subject."
+        "subject, with the `auxiliary_train` split) and `auxiliary_train` (its one split, "
+        "`train`: 99,842 questions from RACE, ARC, OBQA and MCTest, no subject). `dev` "
+        "holds the 5 few-shot examples per subject."
     ),
     license="mit",
     domain="general knowledge",
     task_type="multiple choice",
-    configs=("all", *MMLU_SUBJECTS),
+    configs=("all", "auxiliary_train", *MMLU_SUBJECTS),
     default_config="all",
     default_split="test",
     columns=_mmlu_columns(),
     hub_files=(
         *parquet_files(MMLU_SUBJECTS, _MMLU_SPLITS),
         *parquet_files(("all",), _MMLU_ALL_SPLITS),
+        *parquet_files(("auxiliary_train",), ("train",)),
     ),
-    raw_schema=dict.fromkeys(("all", *MMLU_SUBJECTS), _MMLU_RAW),
+    raw_schema={
+        **dict.fromkeys(("all", *MMLU_SUBJECTS), _MMLU_RAW),
+        "auxiliary_train": _MMLU_AUX_RAW,
+    },
     card_configs=_MMLU_CARD_CONFIGS,
     citation=_MMLU_CITATION,
     tags=("knowledge", "reasoning", "multiple-choice", "english"),
+)
+
+MMLU = dataclasses.replace(
+    MMLU,
+    variants={
+        "auxiliary_train": dataclasses.replace(
+            MMLU,
+            default_config="auxiliary_train",
+            default_split="train",
+            columns=_mmlu_columns(nested_in="train"),
+        )
+    },
 )
 
 MMLU_STEM = DatasetSpec(

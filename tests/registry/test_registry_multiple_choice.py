@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -30,6 +31,7 @@ from crucible_pl.registry.multiple_choice import (
     TRUTHFULQA,
     WINOGRANDE,
 )
+from crucible_pl.testing import LocalHub
 
 SHARED_HUB = Path(__file__).resolve().parents[3] / "shared" / "hub" / "datasets"
 
@@ -223,8 +225,8 @@ def test_mmlu_layout() -> None:
     assert "college_medicine" not in MMLU_STEM_SUBJECTS
 
     assert MMLU.default_config == "all"
-    assert set(MMLU.configs) == {"all", *MMLU_SUBJECTS}
-    assert len(MMLU.hub_files) == 57 * 3 + 4
+    assert set(MMLU.configs) == {"all", "auxiliary_train", *MMLU_SUBJECTS}
+    assert len(MMLU.hub_files) == 57 * 3 + 4 + 1
     hub_files = {(f.path, f.config, f.split) for f in MMLU.hub_files}
     assert ("all/auxiliary_train-00000-of-00001.parquet", "all", "auxiliary_train") in hub_files
     assert "astronomy/dev-00000-of-00001.parquet" in {f.path for f in MMLU.hub_files}
@@ -593,3 +595,30 @@ def test_position_of_on_integer_labels_of_any_length() -> None:
     frame = pl.DataFrame({"labels": labels}, schema={"labels": pl.List(pl.Int32)})
     out = frame.select(position_of(pl.lit(1, pl.Int32), pl.col("labels"))).to_series()
     assert out.to_list() == [*range(20), None, None, 1]
+
+
+def test_mmlu_auxiliary_train_config_unnests_its_train_struct(
+    make_hub: Callable[..., LocalHub],
+) -> None:
+    """Issue 14: the `auxiliary_train` config nests every row in one struct column `train`
+    (the card's dataset_info); its one split is `train`, and `subject` is empty."""
+    from crucible_pl import load_lazy
+    from crucible_pl.testing import write_spec_repo
+
+    hub = make_hub()
+    write_spec_repo(hub.root, MMLU, rows=12)
+    raw = load_lazy("mmlu", config="auxiliary_train", raw=True).collect()
+    assert raw.columns == ["train"]
+    assert raw.schema["train"] == pl.Struct(MMLU.raw_schema["all"])
+
+    frame = load_lazy("mmlu", config="auxiliary_train").collect()  # default split: train
+    assert frame.schema == pl.Schema({**MC_SCHEMA, "subject": pl.String})
+    assert frame.height == 12
+    flat = raw.unnest("train")
+    assert frame["input"].to_list() == flat["question"].to_list()
+    assert frame["expected"].to_list() == flat["answer"].to_list()
+    assert frame["choices"].to_list() == flat["choices"].to_list()
+    assert set(frame["subject"]) == {""}
+    assert frame["id"][0] == "mmlu/auxiliary_train/train/0"
+    # The `all` config's auxiliary_train split stays flat.
+    assert load_lazy("mmlu", "auxiliary_train", config="all").collect().height == 12
