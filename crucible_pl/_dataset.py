@@ -1157,7 +1157,9 @@ def concat(datasets: Sequence[Dataset], *, source_column: str = "source") -> Dat
 
     ``source_column`` holds ``name/config/split`` of each row's dataset. Columns missing
     from a dataset are filled with nulls; dtypes are widened where needed. The result's
-    family is the datasets' family when they share one, else ``None``.
+    family is the datasets' family when they share one, else ``None``; its
+    ``provenance.parts`` holds each dataset's provenance, in order (see
+    :meth:`Provenance.combined`).
 
     Parameters
     ----------
@@ -1324,15 +1326,7 @@ def _check_datasets(datasets: Sequence[Dataset], what: str) -> list[Dataset]:
 
 
 def _combined_provenance(items: Sequence[Dataset], how: str) -> Provenance:
-    names = [ds.provenance for ds in items]
-    families = {p.family for p in names}
-    return Provenance(
-        name=f"{how}(" + ", ".join(p.name for p in names) + ")",
-        repo=",".join(p.repo for p in names),
-        config=",".join(p.config for p in names),
-        split=",".join(p.split for p in names),
-        revision=",".join(p.revision for p in names),
-        sha=",".join(p.sha for p in names),
-        family=families.pop() if len(families) == 1 else None,
-        source=how,
-    )
+    # One part per load (flattened), each field shared by the parts or joined by "+".
+    parts = tuple(ds.provenance for ds in items)
+    name = f"{how}(" + ", ".join(p.name for p in parts) + ")"
+    return Provenance.combined(parts, name=name, source=how)

@@ -431,7 +431,9 @@ def test_concat_aligns_schemas_and_keeps_provenance(make_hub: Callable[..., Loca
     assert len(both) == 3
     assert "rows=3" in repr(both)
     assert both.provenance.name == "concat(org/a, org/b)"
-    assert both.provenance.sha == f"{a.provenance.sha},{b.provenance.sha}"
+    assert both.provenance.sha == f"{a.provenance.sha}+{b.provenance.sha}"
+    assert both.provenance.parts == (a.provenance, b.provenance)
+    assert both.provenance.config == "default"  # shared by both parts
     assert both.files() == a.files() + b.files()
     assert a.columns == ["id", "x"]  # inputs untouched
     named = crucible_pl.concat([a, b], source_column="origin")
@@ -458,6 +460,8 @@ def test_interleave_both_strategies(make_hub: Callable[..., LocalHub]) -> None:
     assert {g[0] for g in got} <= {"a", "b"}
     assert len(drawn) == len(got)
     assert drawn.provenance.name == "interleave(org/a, org/b)"
+    assert [p.repo for p in drawn.provenance.parts] == ["org/a", "org/b"]
+    assert drawn.provenance.source == "interleave"
     with pytest.raises(errors.InvalidInputError, match="probabilities"):
         crucible_pl.interleave([a, b], probabilities=[0.9, 0.2])
 

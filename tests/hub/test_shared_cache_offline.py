@@ -97,3 +97,27 @@ def test_a_split_missing_a_shard_is_refused_not_partly_loaded(
     # The complete config still loads.
     hard = crucible_pl.load_lazy("me/shared", "test", config="hard", offline=True).collect()
     assert_frame_equal(hard, HARD)
+
+
+def test_a_branch_other_tools_downloaded_loads_offline_by_its_name(
+    make_hub: Callable[..., LocalHub],
+) -> None:
+    """A branch (not main) fetched by snapshot_download(revision="v2") resolves offline
+    through the HF cache's refs/v2, to that branch's rows, not main's."""
+    hub = make_hub()
+    write_repo(hub.root, "me/shared", FILES, card=CARD)
+    v2 = pl.DataFrame({"q": ["new"], "a": [42]})
+    write_repo(hub.root, "me/shared", {"easy/test-00000-of-00001.parquet": v2}, ref="v2")
+    for revision in ("main", "v2"):
+        snapshot_download(
+            "me/shared", repo_type="dataset", endpoint=hub.url, token=False,
+            cache_dir=paths.hub_root(), revision=revision,
+        )  # fmt: skip
+    hub.stop()
+    hub.clear_requests()
+    branch = crucible_pl.load("me/shared", "test", revision="v2", offline=True)
+    assert_frame_equal(branch.lazy().collect(), v2)
+    main = crucible_pl.load_lazy("me/shared", "test", offline=True).collect()
+    assert_frame_equal(main, pl.concat(EASY))
+    assert branch.provenance.revision == "v2"
+    assert hub.requests == []

@@ -148,3 +148,36 @@ def test_a_malformed_lock_file_is_a_clear_error(tmp_path: Path, content: str, me
 def test_a_missing_lock_file_says_how_to_write_one(tmp_path: Path) -> None:
     with pytest.raises(errors.LockFileError, match=r"does not exist\. Write one with"):
         crucible_pl.load_lazy("gsm8k", lock=tmp_path / "nope.lock")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace('revision = "main"', 'revision = "main"\nextra = 1', 1), "extra"),
+        (lambda t: t.replace("size = ", 'colour = "red"\nsize = ', 1), "colour"),
+        (lambda t: re.sub(r'\nsha = "[0-9a-f]{40}"', '\nsha = "not-a-sha"', t, count=1), "sha"),
+    ],
+    ids=["unknown key in [[dataset]]", "unknown key in [[dataset.files]]", "malformed sha"],
+)
+def test_a_lock_table_with_unknown_keys_or_a_bad_sha_is_refused(
+    lock_path: Path, edit: Callable[[str], str], message: str
+) -> None:
+    lock_path.write_text(edit(lock_path.read_text()))
+    with pytest.raises(errors.LockFileError, match=message):
+        crucible_pl.load_lazy("me/evals", lock=lock_path)
+
+
+def test_a_locked_sha_the_hub_does_not_have_is_a_clear_error_not_other_rows(
+    hub: LocalHub, lock_path: Path
+) -> None:
+    """The locked commit sha tampered with (or gone from the Hub): the load asks for that
+    exact commit, never for the branch, and says which commit is missing."""
+    entry = next(e for e in read_lock(lock_path) if e.name == "me/evals")
+    lock_path.write_text(lock_path.read_text().replace(entry.sha, "f" * 40))
+    move_branch(hub)
+    hub.clear_requests()
+    with pytest.raises(errors.CrucibleError, match="f" * 40) as caught:
+        crucible_pl.load_lazy("me/evals", lock=lock_path).collect()
+    assert "does not exist" in str(caught.value) or "not found" in str(caught.value).lower()
+    revisions = {r.path for r in hub.requests}
+    assert not any("/revision/main" in p or "/resolve/main/" in p for p in revisions), revisions
