@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -73,9 +73,19 @@ class LoadRequest:
     """The lock file the load follows (``lock=`` or ``CRUCIBLE_PL_LOCK``)."""
     locked: tuple[LockedDataset, ...] = field(default=(), repr=False)
     """The lock entries of this load's config, one per locked split (checked on load)."""
+    locked_configs: Mapping[str, tuple[str, SplitRequest, tuple[LockedDataset, ...]]] = field(
+        default_factory=dict, repr=False
+    )
+    """Several configs under a lock: config -> its locked commit, split and entries."""
 
     def for_config(self, config: str) -> LoadRequest:
-        """This request for one of its configs."""
+        """This request for one of its configs (under a lock, that config's commit)."""
+        if config in self.locked_configs:
+            sha, split, locked = self.locked_configs[config]
+            return replace(
+                self, config=config, configs=(), revision=sha, split=split, locked=locked,
+                locked_configs={},
+            )  # fmt: skip
         return replace(self, config=config, configs=())
 
     @classmethod
@@ -152,13 +162,13 @@ class LoadRequest:
             )
         lock_path = _config.lock_file(lock) if source == "hub" else None
         locked: tuple[LockedDataset, ...] = ()
-        if lock_path is not None:
-            if several:
-                raise InvalidInputError(
-                    "A load under a lock file takes one config at a time; load each config "
-                    "of the list on its own.",
-                    dataset=name,
-                )
+        locked_configs: dict[str, tuple[str, SplitRequest, tuple[LockedDataset, ...]]] = {}
+        if lock_path is not None and several:
+            # Each config follows its own lock entries (checked here, before any download).
+            for one in several:
+                _, sha, one_split, entries = _apply_lock(lock_path, name, one, revision, parts)
+                locked_configs[one] = (sha, one_split, entries)
+        elif lock_path is not None:
             single = config if isinstance(config, str) else None
             config, rev, parts, locked = _apply_lock(lock_path, name, single, revision, parts)
         return cls(
@@ -170,6 +180,7 @@ class LoadRequest:
             configs=several,
             lock=lock_path,
             locked=locked,
+            locked_configs=locked_configs,
             revision=rev,
             columns=tuple(wanted) if wanted is not None else None,
             offline=_config.is_offline(offline) if source == "hub" else False,

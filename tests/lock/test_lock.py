@@ -181,3 +181,26 @@ def test_a_locked_sha_the_hub_does_not_have_is_a_clear_error_not_other_rows(
     assert "does not exist" in str(caught.value) or "not found" in str(caught.value).lower()
     revisions = {r.path for r in hub.requests}
     assert not any("/revision/main" in p or "/resolve/main/" in p for p in revisions), revisions
+
+
+def test_several_configs_under_a_lock_each_follow_their_own_entries(
+    hub: LocalHub, tmp_path: Path
+) -> None:
+    path = tmp_path / "two.lock"
+    status, out = run("lock", "gsm8k:main:test", "gsm8k:socratic:test", "--file", str(path))
+    assert status == 0, out
+    before = crucible_pl.load_lazy("gsm8k", "test", config=["main", "socratic"]).collect()
+    write_spec_repo(hub.root, get_spec("gsm8k"), rows=40, seed=7)  # main moves on
+    moved = crucible_pl.load_lazy(
+        "gsm8k", "test", config=["main", "socratic"], refresh=True
+    ).collect()
+    assert not moved.equals(before)
+    locked = crucible_pl.load("gsm8k", config=["main", "socratic"], lock=path)
+    assert locked.lazy().collect().equals(before)
+    shas = {e.sha for e in read_lock(path)}
+    assert {p.sha for p in locked.provenance.parts} == shas
+    assert [p.config for p in locked.provenance.parts] == ["main", "socratic"]
+    only_main = tmp_path / "main.lock"
+    assert run("lock", "gsm8k:main:test", "--file", str(only_main))[0] == 0
+    with pytest.raises(errors.LockMismatchError, match="config 'socratic'\\) is not in the lock"):
+        crucible_pl.load_lazy("gsm8k", config=["main", "socratic"], lock=only_main)
