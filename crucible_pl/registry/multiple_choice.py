@@ -161,7 +161,9 @@ HELLASWAG = DatasetSpec(
     description=(
         "HellaSwag: commonsense sentence completion; pick the ending (of 4, adversarially "
         "filtered) that best continues an ActivityNet or WikiHow context. `input` is the "
-        "raw `ctx`. The Hub's `main` holds only a loading script: the data are read from "
+        "raw `ctx`; `subject` is the `activity_label`; `ctx_a` and `ctx_b` (the context's "
+        "two parts) are kept for lm-evaluation-harness's prompt, which capitalizes `ctx_b`. "
+        "The Hub's `main` holds only a loading script: the data are read from "
         "the `refs/convert/parquet` branch. Test labels are hidden (`expected` null)."
     ),
     license="mit",
@@ -175,7 +177,11 @@ HELLASWAG = DatasetSpec(
         "input": pl.col("ctx"),
         "expected": label_or_null("label"),
         "choices": pl.col("endings"),
+        "subject": pl.col("activity_label"),
+        "ctx_a": pl.col("ctx_a"),
+        "ctx_b": pl.col("ctx_b"),
     },
+    version=2,  # 2: subject, ctx_a and ctx_b added (prompts)
     hub_files=tuple(
         HubFile(f"default/{s}/0000.parquet", "default", s, revision="refs/convert/parquet")
         for s in _HELLASWAG_SPLITS

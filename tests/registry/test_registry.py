@@ -101,6 +101,7 @@ DATASET_EXTRAS: dict[str, dict[str, pl.DataType]] = {
     "deepmath": {"difficulty": F64},
     "polaris": {"pass_rate": F64},
     "deepcoder": {"starter_code": S},
+    "hellaswag": {"ctx_a": S, "ctx_b": S},
     "feedback_collection": {"response": S, "feedback": S, "score": I64},
 }
 LABELED_FAMILIES = {"math", "multiple_choice", "code", "chat", "rubric", "generation"}

@@ -106,6 +106,8 @@ def canonical_schema(spec: DatasetSpec, config: str) -> pl.Schema:
     if spec.for_config(config).family == "generation":
         return pl.Schema(GENERATION_SCHEMA)
     extra: DTypes = {"subject": pl.String} if spec.name in WITH_SUBJECT else {}
+    if spec.name == "hellaswag":  # activity_label, and the context's parts for prompts
+        extra = {"subject": pl.String, "ctx_a": pl.String, "ctx_b": pl.String}
     return pl.Schema({**MC_SCHEMA, **extra})
 
 
