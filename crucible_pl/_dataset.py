@@ -846,6 +846,136 @@ class Dataset:
         """
         return self._derive(_sampling.shuffle_choices(self._frame, seed=seed), keeps_rows=True)
 
+    # ------------------------------------------------------------- prompts
+
+    def prompt_format(self) -> str:
+        """The name of the prompt format this dataset gets by default.
+
+        A registered dataset's published format (``mmlu``, ``arc_challenge``,
+        ``gsm8k``, ``minerva_math``...), else its family's
+        (:func:`crucible_pl.prompts.default_format`).
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> crucible_pl.load("gsm8k", "test").prompt_format()
+        'gsm8k'
+        """
+        from crucible_pl.prompts import default_format
+
+        p = self._provenance
+        return default_format(p.name, p.config, p.family)
+
+    def with_prompts(self, format: str | None = None) -> Dataset:
+        """Add ``prompt`` and ``messages`` (and ``continuations``) columns, lazily.
+
+        ``prompt`` is the text a completion model is given; ``messages`` the same
+        prompt as chat turns ``{role, content}``; ``continuations`` (multiple-choice
+        formats scored by log-likelihood) each option as lm-evaluation-harness scores
+        it, with its leading space. Formats with fixed examples (``gsm8k_cot``,
+        ``minerva_math``) include them, as published; see :meth:`with_fewshot` to draw
+        examples from data.
+
+        Parameters
+        ----------
+        format
+            A name from :data:`crucible_pl.prompts.FORMATS`; ``None`` for
+            :meth:`prompt_format`.
+
+        Returns
+        -------
+        Dataset
+            The same rows with the prompt columns.
+
+        Raises
+        ------
+        InvalidInputError
+            An unknown format.
+        ColumnNotFoundError
+            The format reads a column this dataset lacks (a format of another family).
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("arc", "test", config="ARC-Challenge").head(1)
+        >>> print(ds.with_prompts().collect()["prompt"].item())
+        Question: Which tool would a student use to measure the volume of a liquid?
+        Answer:
+        """
+        from crucible_pl import prompts
+
+        chosen = format if format is not None else self.prompt_format()
+        return self._derive(prompts.render(self._frame, chosen), keeps_rows=True)
+
+    def with_fewshot(
+        self,
+        k: int,
+        *,
+        source: Dataset | pl.LazyFrame | pl.DataFrame | None = None,
+        format: str | None = None,
+        seed: int = 0,
+        by: str | None = None,
+        sampler: str | None = None,
+    ) -> Dataset:
+        """Prompts with ``k`` few-shot examples per item, seeded, leak-free and auditable.
+
+        Examples come from ``source`` (another split, e.g. MMLU's ``dev``; ``None``:
+        this dataset), never the item itself, from the item's ``by`` group when given,
+        in a fixed order, rendered with the same format. Their ids are recorded in a
+        ``fewshot_ids`` column so a run can be audited. The ``"hash"`` sampler picks
+        per item by the pinned hash (:mod:`crucible_pl.prompts._fewshot`); ``"first"``
+        takes the first ``k`` of the group in ``source`` order, lm-eval's ``first_n``,
+        which is the default for formats that lm-eval samples that way (``mmlu``: its
+        5-shot is each subject's first five ``dev`` rows).
+
+        Parameters
+        ----------
+        k
+            Examples per item, ``>= 0``.
+        source
+            Canonical rows to draw examples from: a Dataset or a frame.
+        format
+            A name from :data:`crucible_pl.prompts.FORMATS`; ``None`` for
+            :meth:`prompt_format`.
+        seed
+            Seed of the ``"hash"`` sampler, an int in ``[0, 2**64)``.
+        by
+            A column of both sides (``"subject"``): examples from the item's group.
+        sampler
+            ``"hash"`` or ``"first"``; ``None`` for the format's.
+
+        Returns
+        -------
+        Dataset
+            The same rows with ``prompt``, ``messages``, ``fewshot_ids`` (and
+            ``continuations``).
+
+        Raises
+        ------
+        InvalidInputError
+            Bad ``k``/``seed``/``sampler``, or an item whose group has fewer than ``k``
+            examples besides itself.
+        ColumnNotFoundError
+            The format reads a column the rows or the source lack.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> test = crucible_pl.load("mmlu", "test", config="astronomy").head(2)
+        >>> dev = crucible_pl.load("mmlu", "dev", config="astronomy")
+        >>> shots = test.with_fewshot(5, source=dev, by="subject").collect()
+        >>> shots["fewshot_ids"].to_list()[0]  # lm-eval's order: the first five dev rows
+        ['mmlu/astronomy/dev/0', 'mmlu/astronomy/dev/1', 'mmlu/astronomy/dev/2',
+         'mmlu/astronomy/dev/3', 'mmlu/astronomy/dev/4']
+        """
+        from crucible_pl import prompts
+
+        chosen = format if format is not None else self.prompt_format()
+        frame = prompts.render(
+            self._frame, chosen, k=k, source=source, seed=seed, by=by, sampler=sampler
+        )
+        return self._derive(frame, keeps_rows=True)
+
     # ------------------------------------------------------------- validation
 
     def validate(self) -> Dataset:

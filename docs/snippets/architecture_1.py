@@ -4,7 +4,7 @@ from pathlib import Path
 import crucible_pl
 
 # The import layers, top to bottom: a module imports only from layers below its own.
-# Packages (registry, scoring, testing) count as one unit each, and so does each layer
+# Packages (registry, scoring, testing, prompts) count as one unit each, and so does each layer
 # folder of the load path (_load, _hub, _cache, _files), whose modules are ordered too.
 LAYERS = [
     {"cli"},
@@ -15,7 +15,7 @@ LAYERS = [
     {"_load"},
     {"_hub"},
     {"_cache"},
-    {"_files", "_sampling", "_reshape", "testing"},
+    {"_files", "_sampling", "_reshape", "testing", "prompts"},
     {"_synthetic"},  # synthetic raw rows of every registered dataset (test data)
     {"_validate", "_split", "_hashing", "registry", "schemas"},
     {"_config"},  # reads the environment; may raise the errors below
