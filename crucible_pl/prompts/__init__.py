@@ -54,11 +54,11 @@ from crucible_pl.prompts._render import (
 )
 
 
-
 class SupportsLazy(Protocol):
     """Anything with ``lazy() -> pl.LazyFrame``: a :class:`~crucible_pl.Dataset`, a frame."""
 
     def lazy(self) -> pl.LazyFrame: ...  # pragma: no cover - a protocol
+
 
 __all__ = [
     "FORMATS",
