@@ -7,7 +7,7 @@ cache, and walks through the real path: the registry, a cold lazy load with a fi
 and a projection, k-fold split sizes, scoring deterministic dummy predictions per
 subject with bootstrap intervals, and the same load again on the warm cache with zero
 requests. Nothing leaves the machine; the user's own caches and environment are
-untouched. It runs in about 3 seconds and prints about 60 lines.
+untouched. It runs in about 3 seconds and prints about 90 lines.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def dummy_predictions(references: pl.LazyFrame, *, share_correct: int = 6) -> pl
 
 
 def run_demo(echo: Callable[[str], None]) -> None:
-    """Run the demo, writing its narration through ``echo`` (about 60 lines)."""
+    """Run the demo, writing its narration through ``echo`` (about 90 lines)."""
     import crucible_pl
 
     from ._hub.session import progress_bars_off
@@ -217,5 +217,22 @@ def run_demo(echo: Callable[[str], None]) -> None:
         echo("6. GSM8K final answers, extracted from '#### N' by Polars expressions:")
         gsm = crucible_pl.load_lazy("gsm8k", "test[:3]").select("id", "expected").collect()
         echo(_table(gsm))
+
+        subject = _SUBJECTS[0]
+        echo(f"\n7. Prompts as Polars expressions: lm-eval's `mmlu` format on one {subject}")
+        echo("   test row, 2-shot from the subject's dev split (its first rows, as lm-eval):")
+        echo(f'   load("mmlu", "test", config="{subject}").head(1)')
+        echo(f'     .with_fewshot(2, source=load("mmlu", "dev", config="{subject}"), by="subject")')
+        test = crucible_pl.load("mmlu", "test", config=subject).head(1)
+        dev = crucible_pl.load("mmlu", "dev", config=subject)
+        row = test.with_fewshot(2, source=dev, by="subject").collect().row(0, named=True)
+        echo("   " + "-" * 60)
+        for line in row["prompt"].splitlines():
+            echo(f"   | {line}".rstrip())
+        echo("   " + "-" * 60)
+        echo(f"   fewshot_ids: {', '.join(row['fewshot_ids'])}")
+        continuations = ", ".join(repr(c) for c in row["continuations"])
+        echo(f"   continuations (scored by log-likelihood): {continuations}")
+        echo(f"   messages: {len(row['messages'])} chat turns (the shots as user/assistant pairs)")
         echo("\nDone. On real data: crucible_pl.load_lazy('mmlu', config='astronomy'), or")
         echo("`crucible-pl download mmlu --all-configs` first to work offline.")

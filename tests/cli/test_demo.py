@@ -64,8 +64,15 @@ def test_demo_runs_offline_and_shows_the_key_facts(monkeypatch: pytest.MonkeyPat
     # The warm load: zero requests, same rows.
     assert re.search(r"warm cache:\n\s+0 HTTP requests, [\d.]+ ms, identical rows\.", out)
 
+    # Prompt rendering and a few-shot prompt (issue 15): lm-eval's mmlu format, 2-shot.
+    assert "The following are multiple choice questions (with answers) about astronomy." in out
+    assert out.count("   | Answer:") == 3  # two shots answered, the item left open
+    assert re.search(r"\| Answer: [A-D]\n", out)
+    assert "fewshot_ids: mmlu/astronomy/dev/0, mmlu/astronomy/dev/1" in out
+    assert "continuations (scored by log-likelihood): ' A', ' B', ' C', ' D'" in out
+
     # Readable and fast, and the user's environment and caches are untouched.
-    assert len(lines) < 80
+    assert len(lines) < 120
     assert max(len(line) for line in lines) <= 100
     assert elapsed < 30  # about 3 s on an idle machine; generous for shared CI
     assert {k: os.environ.get(k) for k in env_before} == env_before
