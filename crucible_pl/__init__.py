@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ._api import list_configs as list_configs
     from ._api import list_datasets as list_datasets
     from ._api import load_lazy as load_lazy
+    from ._bridges.lm_eval import lm_eval_task as lm_eval_task
     from ._dataset import Dataset as Dataset
     from ._dataset import concat as concat
     from ._dataset import interleave as interleave
@@ -50,6 +51,8 @@ __all__ = [  # noqa: RUF022 (grouped by purpose, as the public surface reads)
     "Provenance",
     "concat",
     "interleave",
+    # Bridges to the tools that run models
+    "lm_eval_task",
     # Scoring
     "EvalResult",
     "evaluate",
@@ -79,6 +82,7 @@ _LAZY: dict[str, str] = {
     "load_from_disk": "._dataset",
     "Provenance": "._load.provenance",
     "lock": "._lock",
+    "lm_eval_task": "._bridges.lm_eval",
     "EvalResult": ".scoring",
     "Comparison": ".scoring",
     "compare": ".scoring",

@@ -10,7 +10,7 @@ LAYERS = [
     {"cli"},
     {"_demo", "_mirror"},  # the built-in demo | serve --from-cache: the caches as a Hub
     {"crucible_pl"},  # crucible_pl/__init__.py: re-exports only
-    {"scoring"},
+    {"scoring", "_bridges"},  # scoring | lm-eval and inspect_ai (optional extras)
     {"_api", "_dataset", "_lock"},
     {"_load"},
     {"_hub"},
