@@ -187,3 +187,12 @@ def test_the_formats_table_names_a_source_for_every_format() -> None:
     }  # fmt: skip
     lm_eval = table.filter(pl.col("source").str.starts_with("lm-evaluation-harness"))
     assert lm_eval.height == 11
+
+
+def test_the_docs_formats_table_lists_every_format() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "from_dataset_to_model.md").read_text()
+    rows = [line for line in page.splitlines() if line.startswith("| `")]
+    names = [line.split("`")[1] for line in rows]
+    assert names == list(prompts.FORMATS)
