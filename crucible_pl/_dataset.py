@@ -13,9 +13,11 @@ machine or Polars version.
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import math
 import os
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from . import _reshape, _sampling
+from . import _display, _reshape, _sampling
 from ._cache.damage import reading_cached_files
 from ._files.atomic import atomic_path
 from ._load.frame import open_frame
@@ -247,6 +249,84 @@ class Dataset:
             f"<Dataset {p.name} config={p.config!r} split={p.split!r} rows={rows}{family} "
             f"sha={p.sha[:12]}>"
         )
+
+    def _facts(self) -> list[tuple[str, str]]:
+        p = self._provenance
+        rows = str(self._num_rows) if self._num_rows is not None else "? (len(ds) counts them)"
+        facts = [("dataset", p.name), ("repo", p.repo), ("config", p.config)]
+        facts += [("split", p.split), ("rows", rows), ("family", p.family or "-")]
+        facts += [("revision", p.revision), ("sha", p.sha), ("source", p.source)]
+        return facts
+
+    def _preview(self) -> tuple[pl.Schema, pl.DataFrame] | str:
+        """The schema and first rows, or why they cannot be shown (a display never raises)."""
+        try:
+            with self._reading():
+                schema = self._frame.collect_schema()
+            return schema, self.head(_display.PREVIEW_ROWS).collect()
+        except Exception as err:  # shown to the user instead of raised
+            return f"(no preview: {type(err).__name__}: {err})"
+
+    def _repr_html_(self) -> str:
+        """The notebook view: provenance, row count, schema and the first rows."""
+        preview = self._preview()
+        if isinstance(preview, str):
+            shown = f"<p>{html.escape(preview)}</p>"
+        else:
+            schema, rows = preview
+            shown = (
+                f"<details><summary>schema: {len(schema)} columns</summary>"
+                f"{_display.frame_html(_display.schema_rows(schema))}</details>"
+                f"<p>first {_display.PREVIEW_ROWS} rows:</p>{_display.frame_html(rows)}"
+            )
+        return (
+            '<div class="crucible-pl-dataset">'
+            f"<p><b>Dataset</b> {html.escape(repr(self))}</p>"
+            f"{_display.facts_html(self._facts())}{shown}</div>"
+        )
+
+    def __str__(self) -> str:
+        """``repr`` plus provenance, schema and the first rows (what ``print(ds)`` shows)."""
+        facts = "\n".join(f"  {label:<9} {value}" for label, value in self._facts())
+        preview = self._preview()
+        if isinstance(preview, str):
+            return f"{self!r}\n{facts}\n{preview}"
+        schema, rows = preview
+        columns = textwrap.fill(
+            ", ".join(f"{name}: {dtype}" for name, dtype in schema.items()),
+            width=100,
+            subsequent_indent=" " * 12,
+        )
+        table = _display.frame_text(rows)
+        return f"{self!r}\n{facts}\n  columns   {columns}\nfirst rows:\n{table}"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's terminal display: the same as ``str``."""
+        printer.text(repr(self) if cycle else str(self))
+
+    def to_pandas(self) -> Any:
+        """The collected rows as a pandas DataFrame (needs pandas and pyarrow).
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> df = crucible_pl.load("gsm8k", "test[:3]").to_pandas()  # doctest: +SKIP
+        >>> len(df)  # doctest: +SKIP
+        3
+        """
+        return self.collect().to_pandas()
+
+    def to_arrow(self) -> Any:
+        """The collected rows as a ``pyarrow.Table`` (needs pyarrow).
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> table = crucible_pl.load("gsm8k", "test[:3]").to_arrow()  # doctest: +SKIP
+        >>> table.num_rows  # doctest: +SKIP
+        3
+        """
+        return self.collect().to_arrow()
 
     def _reading(self) -> contextlib.AbstractContextManager[None]:
         """Where this dataset runs its query: a cached file removed meanwhile (``crucible-pl

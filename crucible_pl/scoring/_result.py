@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import importlib.metadata
 import json
 from collections.abc import Mapping
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from crucible_pl import _display
 
 __all__ = ["EvalResult"]
 
@@ -112,6 +115,45 @@ class EvalResult:
             if ids:
                 parts.append(f"{label}={len(ids)}")
         return f"EvalResult({', '.join(parts)})"
+
+    def _display_summary(self) -> pl.DataFrame:
+        """The summary for display: null-only by columns dropped, floats rounded."""
+        keep = [
+            c for c in self.summary.columns if self.summary[c].null_count() < self.summary.height
+        ]
+        return _display.rounded(self.summary.select(keep))
+
+    def _accounting_line(self) -> str:
+        e = self.provenance.get("evaluation", {})
+        counts = (
+            f"{self.items.height} items; {len(self.missing_ids)} missing (scored 0), "
+            f"{len(self.unknown_ids)} unknown, {len(self.duplicate_ids)} duplicated ids"
+        )
+        interval = ""
+        if e.get("n_bootstrap"):
+            level = round(100 * float(e.get("confidence", 0.95)))
+            resamples = f"{e['n_bootstrap']} resamples, seed {e.get('seed')}"
+            interval = f"; {level}% bootstrap intervals, {resamples}"
+        return counts + interval
+
+    def _repr_html_(self) -> str:
+        """The notebook view: the summary table with intervals, and the join accounting."""
+        family = self.provenance.get("evaluation", {}).get("family")
+        return (
+            '<div class="crucible-pl-eval">'
+            f"<p><b>EvalResult</b> family <code>{html.escape(str(family))}</code>: "
+            f"{html.escape(self._accounting_line())}</p>"
+            f"{_display.frame_html(self._display_summary())}</div>"
+        )
+
+    def __str__(self) -> str:
+        """``repr`` plus the summary table and the join accounting (``print(result)``)."""
+        table = _display.frame_text(self._display_summary())
+        return f"{self!r}\n{self._accounting_line()}\n{table}"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's terminal display: the same as ``str``."""
+        printer.text(repr(self) if cycle else str(self))
 
     def _accounting(self) -> dict[str, Any]:
         return {
