@@ -83,7 +83,8 @@ def test_dataset_text_display(ds: crucible_pl.Dataset) -> None:
     assert lines[0] == repr(ds)
     assert re.search(r"^  rows\s+9$", text, re.M)
     assert "columns   id: String, score: Float64" in text
-    assert "q0" in text and "q5" not in text
+    assert "q0" in text
+    assert "q5" not in text
     assert max(len(line) for line in lines) <= 100
 
     class Printer:
