@@ -40,7 +40,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 import polars as pl
 
-from . import _api, _config
+from . import _api, _config, _terminal
 from ._cache import admin as _cache_admin
 from ._hub import session as _hub_session
 from ._sampling import MAX_ROWS
@@ -62,7 +62,7 @@ def _friendly(func: F) -> F:
         except CrucibleError as err:
             if ctx.find_root().params.get("debug"):
                 click.echo(traceback.format_exc().rstrip(), err=True)
-            click.echo(f"error: {err}", err=True)
+            click.echo(f"error: {_terminal.cli_terms(str(err))}", err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -91,19 +91,16 @@ def _fail(message: str) -> NoReturn:
     click.get_current_context().exit(1)
 
 
-def _print_frame(df: pl.DataFrame, *, as_json: bool) -> None:
+_WIDE_TERMINAL = 140
+"""Columns from which ``list`` shows every column."""
+
+
+def _print_frame(df: pl.DataFrame, *, as_json: bool, wide: tuple[str, ...] = ()) -> None:
+    """A frame as JSON, or as a table the width of the terminal (``wide`` columns give way)."""
     if as_json:
         click.echo(json.dumps(df.to_dicts(), default=str, ensure_ascii=False))
         return
-    with pl.Config(
-        tbl_rows=max(df.height, 1),
-        tbl_cols=-1,
-        fmt_str_lengths=60,
-        tbl_width_chars=160,
-        tbl_hide_dataframe_shape=True,
-        tbl_hide_column_data_types=True,
-    ):
-        click.echo(str(df))
+    click.echo(_terminal.table_text(df, wide=wide))
 
 
 def _echo_json(data: object) -> None:
@@ -155,8 +152,12 @@ def list_command(family: str | None, domain: str | None, tag: str | None, as_jso
     """List the registered datasets."""
     df = _api.list_datasets(family=family, domain=domain, tag=tag)
     if not as_json:
-        df = df.select("name", "family", "repo", "default_config", "license", "description")
-    _print_frame(df, as_json=as_json)
+        # Wide terminals get every column; narrower ones what tells datasets apart.
+        columns = ["name", "family", "repo", "default_config", "license", "description"]
+        if _terminal.terminal_width() < _WIDE_TERMINAL:
+            columns = ["name", "family", "repo", "description"]
+        df = df.select(columns)
+    _print_frame(df, as_json=as_json, wide=("description", "repo"))
 
 
 def _load_options(func: F) -> F:
@@ -266,7 +267,9 @@ def head_command(
         raw=raw,
     )
     # A frame holds at most MAX_ROWS rows; Polars' head() overflows above its index type.
-    _print_frame(lf.head(min(rows, MAX_ROWS)).collect(), as_json=as_json)
+    df = lf.head(min(rows, MAX_ROWS)).collect()
+    text_like = tuple(c for c, d in df.schema.items() if d == pl.String or d.is_nested())
+    _print_frame(df, as_json=as_json, wide=text_like)
 
 
 # ------------------------------------------------------------------------------- download
@@ -520,7 +523,7 @@ def cache_ls(name: str | None, config: str | None, split: str | None, as_json: b
     )
     if not (df["missing"] > 0).any():
         df = df.drop("missing")
-    _print_frame(df, as_json=False)
+    _print_frame(df, as_json=False, wide=("repo", "revision"))
     total = _human(_cache_admin.total_bytes(entries))
     click.echo(f"{len(entries)} cached split(s), {total} on disk {where}")
     _report_leftovers()
