@@ -15,7 +15,7 @@ LAYERS = [
     {"_load"},
     {"_hub"},
     {"_cache"},
-    {"_files", "_sampling", "_reshape", "testing", "prompts", "_display"},
+    {"_files", "_sampling", "_reshape", "testing", "prompts", "_display", "_terminal"},
     {"_synthetic"},  # synthetic raw rows of every registered dataset (test data)
     {"_validate", "_split", "_hashing", "registry", "schemas"},
     {"_config"},  # reads the environment; may raise the errors below
