@@ -11,7 +11,9 @@ the bootstrap, whose draws are identical across runs, machines and Polars versio
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -38,6 +40,7 @@ from crucible_pl.scoring._metrics import (
     resolve_metrics,
 )
 from crucible_pl.scoring._result import EvalResult, _version
+from crucible_pl.scoring._samples import SAMPLE, aggregate_samples, check_ks, vote_key
 
 __all__ = ["EvalResult", "evaluate"]
 
@@ -58,9 +61,44 @@ def _check_columns(schema: pl.Schema, needed: Sequence[str], what: str, *, hint:
         )
 
 
+_READERS = {".jsonl": "JSON Lines", ".ndjson": "JSON Lines", ".json": "JSON", ".parquet": "Parquet"}
+
+
+def read_predictions(path: str | os.PathLike[str]) -> pl.LazyFrame:
+    """Predictions from a ``.jsonl``/``.ndjson``, ``.json`` (an array) or ``.parquet`` file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import polars as pl
+    >>> from crucible_pl.scoring._evaluate import read_predictions
+    >>> file = pathlib.Path(tempfile.mkdtemp()) / "preds.jsonl"
+    >>> pl.DataFrame({"id": ["a"], "prediction": ["4"]}).write_ndjson(file)
+    >>> read_predictions(file).collect().rows()
+    [('a', '4')]
+    """
+    file = Path(path)
+    kinds = ", ".join(sorted(_READERS))
+    if file.suffix.lower() not in _READERS:
+        raise InvalidInputError(
+            f"Predictions file {str(file)!r} has suffix {file.suffix or '(none)'!r}; "
+            f"evaluate reads {kinds} files (or pass a frame)."
+        )
+    if not file.is_file():
+        raise InvalidInputError(
+            f"Predictions file {str(file)!r} does not exist. Pass the path of a {kinds} file."
+        )
+    suffix = file.suffix.lower()
+    if suffix == ".parquet":
+        return pl.scan_parquet(file)
+    if suffix == ".json":
+        return pl.read_json(file).lazy()
+    return pl.scan_ndjson(file)
+
+
 def evaluate(
     references: Dataset | pl.LazyFrame | pl.DataFrame,
-    predictions: pl.LazyFrame | pl.DataFrame,
+    predictions: pl.LazyFrame | pl.DataFrame | str | os.PathLike[str],
     *,
     family: str | None = None,
     metrics: Sequence[str] | Mapping[str, str | MetricFn] | str | None = None,
@@ -72,6 +110,7 @@ def evaluate(
     confidence: float = 0.95,
     extraction: str | Mapping[str, str] | None = None,
     allow_code_execution: bool | None = None,
+    k: int | Sequence[int] | None = None,
 ) -> EvalResult:
     """Score predictions against reference items and summarize with bootstrap intervals.
 
@@ -88,7 +127,11 @@ def evaluate(
         of canonical reference rows: ``id``, ``expected`` and the family's columns
         (``choices`` for multiple choice), plus any ``by`` columns.
     predictions
-        ``id`` and the prediction column.
+        ``id`` and the prediction column: a frame, or the path of a ``.jsonl``,
+        ``.json`` or ``.parquet`` file. With a ``sample`` column, several answers per
+        id: every sample is scored, and each item gets the mean over its samples,
+        ``<metric>_pass@<k>`` and ``<metric>_maj@<k>`` (see
+        :mod:`crucible_pl.scoring._samples` for the rules).
     family
         The dataset family (``"math"``, ``"multiple_choice"``, ``"generation"``,
         ``"code"``, ``"rubric"``, ``"chat"``...), which picks the default metrics;
@@ -133,6 +176,9 @@ def evaluate(
         ``True`` lets the ``execution`` metric run predictions as code; ``None`` reads
         ``CRUCIBLE_PL_ALLOW_CODE_EXECUTION``. Without either, evaluating with
         ``execution`` raises before any work is done.
+    k
+        With a ``sample`` column: the k of pass@k and maj@k, an int or a list
+        (``None``: 1 and the most samples any item has). Ignored without samples.
 
     Returns
     -------
@@ -218,19 +264,40 @@ def evaluate(
         raise InvalidInputError(f"Invalid by={by!r}: group by reference columns other than id.")
 
     ref_lf = references.lazy()
-    pred_lf = predictions.lazy()
+    pred_lf = (
+        read_predictions(predictions)
+        if isinstance(predictions, (str, os.PathLike))
+        else predictions.lazy()
+    )
     ref_schema = ref_lf.collect_schema()
     needed = ["id", *by_cols]
     for metric in resolved.values():
         if isinstance(metric, str):
             needed += [c for c in BUILTINS[metric].required if c not in needed]
     _check_columns(ref_schema, needed, "References")
+    pred_schema = pred_lf.collect_schema()
     _check_columns(
-        pred_lf.collect_schema(),
+        pred_schema,
         ["id", prediction_col],
         "Predictions",
         hint=" Pass prediction_col= to name the prediction column.",
     )
+    if SAMPLE in pred_schema and prediction_col != SAMPLE:
+        return _evaluate_samples(
+            ref_lf.with_columns(pl.col("id").cast(pl.String)),
+            pred_lf,
+            resolved=resolved,
+            strategies=strategies,
+            by_cols=by_cols,
+            prediction_col=prediction_col,
+            options=MetricOptions(allow_code_execution, has_input="input" in ref_schema),
+            ks_asked=k,
+            family=family,
+            provenance=provenance,
+            n_bootstrap=n_bootstrap,
+            seed=seed,
+            confidence=confidence,
+        )
 
     refs = ref_lf.with_columns(pl.col("id").cast(pl.String))
     preds = pred_lf.select(pl.col("id").cast(pl.String), pl.col(prediction_col).alias(_PRED))
@@ -307,24 +374,17 @@ def evaluate(
     )
     n_dup_rows = int(duplicated["n"].sum() - duplicated.height)
     result_provenance = dict(provenance or {})
-    result_provenance["evaluation"] = {
-        "family": family,
-        "metrics": metric_names,
-        "extraction": {
-            name: {
-                "strategy": strategy,
-                "description": CUSTOM_DESCRIPTION if strategy is None else EXTRACTIONS[strategy],
-            }
-            for name, strategy in strategies.items()
-        },
-        "by": by_cols,
-        "prediction_col": prediction_col,
-        "n_items": items.height,
-        "n_bootstrap": n_bootstrap,
-        "seed": seed,
-        "confidence": confidence,
-        "versions": {"crucible-pl": _version("crucible-pl"), "polars": pl.__version__},
-    }
+    result_provenance["evaluation"] = _evaluation_record(
+        family=family,
+        metric_names=metric_names,
+        strategies=strategies,
+        by_cols=by_cols,
+        prediction_col=prediction_col,
+        n_items=items.height,
+        n_bootstrap=n_bootstrap,
+        seed=seed,
+        confidence=confidence,
+    )
     if missing_ids or unknown.height or duplicated.height:
         logger.info(
             "evaluate: %d missing, %d unknown, %d duplicated prediction ids",
@@ -340,4 +400,179 @@ def evaluate(
         duplicate_ids=tuple(duplicated["id"].to_list()),
         n_duplicate_rows=n_dup_rows,
         provenance=result_provenance,
+    )
+
+
+def _evaluation_record(
+    *,
+    family: str,
+    metric_names: list[str],
+    strategies: Mapping[str, str | None],
+    by_cols: list[str],
+    prediction_col: str,
+    n_items: int,
+    n_bootstrap: int,
+    seed: int,
+    confidence: float,
+) -> dict[str, Any]:
+    """``provenance["evaluation"]``: what was computed, how, and with which versions."""
+    return {
+        "family": family,
+        "metrics": metric_names,
+        "extraction": {
+            name: {
+                "strategy": strategy,
+                "description": CUSTOM_DESCRIPTION if strategy is None else EXTRACTIONS[strategy],
+            }
+            for name, strategy in strategies.items()
+        },
+        "by": by_cols,
+        "prediction_col": prediction_col,
+        "n_items": n_items,
+        "n_bootstrap": n_bootstrap,
+        "seed": seed,
+        "confidence": confidence,
+        "versions": {"crucible-pl": _version("crucible-pl"), "polars": pl.__version__},
+    }
+
+
+def _evaluate_samples(
+    refs: pl.LazyFrame,
+    pred_lf: pl.LazyFrame,
+    *,
+    resolved: Mapping[str, str | MetricFn],
+    strategies: Mapping[str, str | None],
+    by_cols: list[str],
+    prediction_col: str,
+    options: MetricOptions,
+    ks_asked: int | Sequence[int] | None,
+    family: str,
+    provenance: Mapping[str, Any] | None,
+    n_bootstrap: int,
+    seed: int,
+    confidence: float,
+) -> EvalResult:
+    """``evaluate`` for predictions with a ``sample`` column (:mod:`._samples`)."""
+    preds = pred_lf.select(
+        pl.col("id").cast(pl.String),
+        pl.col(SAMPLE),
+        pl.col(prediction_col).alias(_PRED),
+    )
+    pair = pl.struct("id", SAMPLE)
+    first_rows = preds.filter(pair.is_first_distinct())
+    joined = first_rows.join(refs, on="id", how="inner", maintain_order="left")
+    prediction = pl.col(_PRED)
+    columns: list[pl.Expr] = []
+    voting: list[str] = []
+    for name, metric in resolved.items():
+        if isinstance(metric, str):
+            strategy = strategies[name]
+            assert strategy is not None  # a built-in metric always has one
+            columns.append(BUILTINS[metric].score(prediction, strategy, options).alias(name))
+            key = vote_key(metric, strategy, prediction)
+            if key is not None:
+                columns.append(key.alias(f"__key_{name}"))
+                voting.append(name)
+        else:
+            columns.append(metric(prediction).alias(name))
+    per_sample = joined.select("id", SAMPLE, prediction.alias("prediction"), *columns)
+    counts = preds.group_by("id", SAMPLE).agg(pl.len().alias("n"))
+    queries = [
+        per_sample,
+        preds.select(pl.col("id").filter(pl.col("id").is_first_distinct())).join(
+            refs.select("id"), on="id", how="anti", maintain_order="left"
+        ),
+        preds.filter(pair.is_first_distinct())
+        .join(counts.filter(pl.col("n") > 1), on=["id", SAMPLE], how="inner", maintain_order="left")
+        .select("id", "n"),
+        refs.group_by("id").agg(pl.len().alias("n")).filter(pl.col("n") > 1).head(_SHOWN_IDS),
+        preds.select(pl.col("id").null_count()),
+    ]
+    try:
+        scored, unknown, duplicated, ref_dups, null_ids = pl.collect_all(queries)
+    except pl.exceptions.ColumnNotFoundError as err:
+        raise ColumnNotFoundError(
+            f"A metric refers to a column that is not in the joined frame: {err}."
+        ) from err
+    if ref_dups.height:
+        shown = ", ".join(ref_dups["id"].cast(pl.String).to_list())
+        raise ValidationError(
+            f"Reference ids must be unique; repeated ids include: {shown}. "
+            "Deduplicate the references (or give each row its own id) before evaluating."
+        )
+    if null_ids.item():
+        raise InvalidInputError(
+            f"{null_ids.item()} prediction row(s) have a null id. Every prediction needs the "
+            "id of the reference item it answers."
+        )
+    if scored[SAMPLE].null_count():
+        raise InvalidInputError(
+            "Some prediction rows have a null sample. Number each id's samples (0, 1, ...) "
+            "in the sample column."
+        )
+    n_max = int(scored.group_by("id").len().select(pl.col("len").max().fill_null(0)).item())
+    ks = check_ks(ks_asked, n_max)
+    booleans = [name for name in resolved if scored.schema[name] == pl.Boolean]
+    per_item = aggregate_samples(
+        scored.lazy(), metrics=list(resolved), booleans=booleans, voting=voting, ks=ks
+    )
+    metric_names: list[str] = []
+    for name in resolved:
+        metric_names.append(name)
+        metric_names += [f"{name}_pass@{k}" for k in ks if name in booleans]
+        metric_names += [f"{name}_maj@{k}" for k in ks if name in voting]
+    ref_schema = refs.collect_schema()
+    missing = pl.col("n_samples").is_null()
+    items = (
+        refs.select("id", *by_cols, *(["expected"] if "expected" in ref_schema else []))
+        .join(per_item, on="id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("n_samples").fill_null(0),
+            *(pl.when(missing).then(0.0).otherwise(pl.col(m)).alias(m) for m in metric_names),
+        )
+        .select(
+            "id",
+            *by_cols,
+            "predictions",
+            *(["expected"] if "expected" in ref_schema else []),
+            "n_samples",
+            *metric_names,
+        )
+        .collect()
+    )
+    missing_ids = tuple(items.filter(pl.col("n_samples") == 0)["id"].to_list())
+    summary = summarize(
+        items, by_cols, metric_names, n_bootstrap=n_bootstrap, seed=seed, confidence=confidence
+    )
+    record = _evaluation_record(
+        family=family,
+        metric_names=metric_names,
+        strategies=strategies,
+        by_cols=by_cols,
+        prediction_col=prediction_col,
+        n_items=items.height,
+        n_bootstrap=n_bootstrap,
+        seed=seed,
+        confidence=confidence,
+    )
+    sampled = items.filter(pl.col("n_samples") > 0).select(
+        pl.col("n_samples").min().fill_null(0).alias("low"),
+        pl.col("n_samples").max().fill_null(0).alias("high"),
+    )
+    record["samples"] = {
+        "k": ks,
+        "pass_at_k": booleans,
+        "maj_at_k": voting,
+        "min_per_item": int(sampled["low"].item()),
+        "max_per_item": int(sampled["high"].item()),
+        "rows_scored": scored.height,
+    }
+    return EvalResult(
+        items=items,
+        summary=summary,
+        missing_ids=missing_ids,
+        unknown_ids=tuple(unknown["id"].to_list()),
+        duplicate_ids=tuple(duplicated["id"].unique(maintain_order=True).to_list()),
+        n_duplicate_rows=int((duplicated["n"] - 1).sum()),
+        provenance={**(provenance or {}), "evaluation": record},
     )

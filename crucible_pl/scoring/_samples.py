@@ -1,0 +1,147 @@
+"""Several samples per item: every sample scored, then mean, pass@k and maj@k per item.
+
+A predictions frame with a ``sample`` column holds several answers per id (one row per
+id and sample). :func:`crucible_pl.scoring.evaluate` then scores every row with the
+metrics (same extraction as for one sample) and gives each reference item:
+
+``<metric>``
+    the mean score over its samples (Float64);
+``<metric>_pass@<k>``
+    for Boolean metrics, the unbiased pass@k estimate from its ``n`` samples of which
+    ``c`` are right (:func:`~crucible_pl.scoring.pass_at_k`); null when ``n < k``, so
+    the summary's ``count`` says how many items had enough samples;
+``<metric>_maj@<k>``
+    for metrics with an answer to vote on (every built-in but ``execution``), the score
+    of the majority answer among the item's first ``k`` samples in ``sample`` order.
+    The vote is over the *extracted, normalized* answer: ``math_match`` and
+    ``numeric_match`` vote on :func:`~crucible_pl.scoring.normalize_math_answer` of the
+    extracted answer (so ``\\boxed{1,000}`` and ``1000`` vote together; answers that
+    normalize to different texts vote apart even where Math-Verify would call them
+    equal, such as ``1/2`` and ``0.5``), ``choice_match`` on the choice letter, text
+    metrics on the lower-cased text with spaces collapsed. A sample without an answer
+    does not vote; a tie goes to the answer whose first sample comes first; an item
+    whose samples all lack an answer scores its first sample.
+
+Items without any prediction score 0 on every column, as with one sample, and are
+listed in ``missing_ids``. A repeated (id, sample) pair keeps its first row and its id
+is listed in ``duplicate_ids``.
+
+Examples
+--------
+>>> import polars as pl
+>>> from crucible_pl.scoring import evaluate
+>>> refs = pl.DataFrame({"id": ["q"], "expected": ["4"]})
+>>> preds = pl.DataFrame({"id": ["q"] * 3, "sample": [0, 1, 2], "prediction": ["4", "5", "4"]})
+>>> result = evaluate(refs, preds, family="math", k=[1, 3], n_bootstrap=0)
+>>> result.items.select("math_match", "math_match_pass@3", "math_match_maj@3").row(0)
+(0.6666666666666666, 1.0, 1.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from crucible_pl.errors import InvalidInputError
+from crucible_pl.scoring._answers import extract_answer
+from crucible_pl.scoring._letters import extract_choice_letter
+from crucible_pl.scoring._math_normalize import normalize_math_answer
+from crucible_pl.scoring._passk import pass_at_k
+
+__all__ = ["SAMPLE", "aggregate_samples", "check_ks", "vote_key"]
+
+SAMPLE = "sample"
+"""The predictions column that numbers an item's samples."""
+
+_RANK = "__rank"
+_N = "n_samples"
+
+
+def check_ks(k: int | Sequence[int] | None, n_max: int) -> list[int]:
+    """The k values of pass@k and maj@k: given, or 1 and the most samples any item has."""
+    if k is None:
+        return sorted({1, max(n_max, 1)})
+    ks = [k] if isinstance(k, int) else list(k)
+    if not ks or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in ks):
+        raise InvalidInputError(
+            f"Invalid k={k!r}: expected an int >= 1 or a list of them, e.g. k=[1, 5]."
+        )
+    return sorted(set(ks))
+
+
+def vote_key(metric: str, strategy: str, prediction: pl.Expr) -> pl.Expr | None:
+    """The answer a sample votes for under the built-in ``metric``; None: no vote."""
+    if metric == "execution":
+        return None
+    if metric == "choice_match":
+        lone = prediction.str.strip_chars().str.to_uppercase()
+        letter = extract_choice_letter(prediction) if strategy == "choice_letter" else None
+        return lone if letter is None else pl.coalesce(letter, lone)
+    if metric in ("math_match", "numeric_match"):
+        if strategy == "none":
+            answer = prediction
+        elif metric == "numeric_match" and strategy == "gsm8k_or_last_number":
+            answer = pl.coalesce(
+                extract_answer(prediction, "gsm8k"), extract_answer(prediction, "last_number")
+            )
+        else:
+            answer = extract_answer(prediction, strategy)  # type: ignore[arg-type]
+        return normalize_math_answer(answer)
+    text = prediction if strategy == "none" else extract_answer(prediction, strategy)  # type: ignore[arg-type]
+    return text.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def aggregate_samples(
+    scored: pl.LazyFrame,
+    *,
+    metrics: Sequence[str],
+    booleans: Sequence[str],
+    voting: Sequence[str],
+    ks: Sequence[int],
+) -> pl.LazyFrame:
+    """Per id: ``n_samples``, the predictions, and each metric's mean, pass@k and maj@k.
+
+    ``scored`` has one row per (id, sample): ``id``, ``sample``, ``prediction``, one
+    column per metric and ``__key_<metric>`` for the ``voting`` metrics.
+    """
+    ranked = scored.sort("id", SAMPLE, maintain_order=True).with_columns(
+        pl.int_range(pl.len(), dtype=pl.Int64).over("id").alias(_RANK)
+    )
+    per_item = ranked.group_by("id", maintain_order=True).agg(
+        pl.len().cast(pl.Int64).alias(_N),
+        pl.col("prediction").alias("predictions"),
+        *(pl.col(m).cast(pl.Float64).mean().alias(m) for m in metrics),
+        *(pl.col(m).cast(pl.Int64).sum().alias(f"__c_{m}") for m in booleans),
+    )
+    per_item = per_item.with_columns(
+        pass_at_k(_N, f"__c_{m}", k=k).alias(f"{m}_pass@{k}") for m in booleans for k in ks
+    ).drop([f"__c_{m}" for m in booleans])
+    for m in voting:
+        for k in ks:
+            per_item = per_item.join(
+                _majority(ranked, m, k), on="id", how="left", maintain_order="left"
+            )
+    return per_item
+
+
+def _majority(ranked: pl.LazyFrame, metric: str, k: int) -> pl.LazyFrame:
+    """``id`` and ``<metric>_maj@<k>``: the score of the winning answer's first sample."""
+    key = f"__key_{metric}"
+    first_k = ranked.filter(pl.col(_RANK) < k)
+    votes = (
+        first_k.filter(pl.col(key).is_not_null())
+        .group_by("id", key)
+        .agg(pl.len().alias("__votes"), pl.col(_RANK).min().alias("__first"))
+        .sort(["id", "__votes", "__first"], descending=[False, True, False])
+        .group_by("id", maintain_order=True)
+        .agg(pl.col("__first").first())
+    )
+    fallback = first_k.filter(pl.col(_RANK) == 0).select("id", pl.lit(0, pl.Int64).alias("__fb"))
+    chosen = fallback.join(votes, on="id", how="left").select(
+        "id", pl.coalesce("__first", "__fb").alias(_RANK)
+    )
+    name = f"{metric}_maj@{k}"
+    return chosen.join(first_k.select("id", _RANK, metric), on=["id", _RANK], how="left").select(
+        "id", pl.col(metric).cast(pl.Float64).alias(name)
+    )
