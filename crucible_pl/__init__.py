@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ._api import list_configs as list_configs
     from ._api import list_datasets as list_datasets
     from ._api import load_lazy as load_lazy
+    from ._bridges.inspect_ai import from_inspect as from_inspect
     from ._bridges.lm_eval import lm_eval_task as lm_eval_task
     from ._dataset import Dataset as Dataset
     from ._dataset import concat as concat
@@ -52,6 +53,7 @@ __all__ = [  # noqa: RUF022 (grouped by purpose, as the public surface reads)
     "concat",
     "interleave",
     # Bridges to the tools that run models
+    "from_inspect",
     "lm_eval_task",
     # Scoring
     "EvalResult",
@@ -83,6 +85,7 @@ _LAZY: dict[str, str] = {
     "Provenance": "._load.provenance",
     "lock": "._lock",
     "lm_eval_task": "._bridges.lm_eval",
+    "from_inspect": "._bridges.inspect_ai",
     "EvalResult": ".scoring",
     "Comparison": ".scoring",
     "compare": ".scoring",

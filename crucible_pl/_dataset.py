@@ -1056,6 +1056,42 @@ class Dataset:
         )
         return self._derive(frame, keeps_rows=True)
 
+    def to_inspect(self, *, name: str | None = None) -> Any:
+        """The rows as an inspect_ai ``MemoryDataset``, for any inspect ``Task``.
+
+        Ids, inputs (the rendered ``messages`` or ``prompt`` when present, else
+        ``input``), multiple-choice options with the target letter, and every other
+        column as metadata: :mod:`crucible_pl._bridges.inspect_ai` has the rules. Read
+        the run back with :func:`crucible_pl.from_inspect`. Needs the ``inspect``
+        extra.
+
+        Parameters
+        ----------
+        name
+            The inspect dataset's name; this dataset's name by default.
+
+        Returns
+        -------
+        inspect_ai.dataset.MemoryDataset
+            One ``Sample`` per row.
+
+        Raises
+        ------
+        MissingDependencyError
+            inspect_ai is not installed.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("mmlu", "test", config="astronomy").head(2)
+        >>> samples = ds.to_inspect()  # doctest: +SKIP
+        >>> samples[0].target, len(samples[0].choices)  # doctest: +SKIP
+        ('D', 4)
+        """
+        from crucible_pl._bridges.inspect_ai import to_inspect
+
+        return to_inspect(self, name=name)
+
     # ------------------------------------------------------------- validation
 
     def validate(self) -> Dataset:

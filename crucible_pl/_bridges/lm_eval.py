@@ -34,12 +34,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crucible_pl._dataset import load
 from crucible_pl._files.atomic import write_text
+from crucible_pl._load.frame import open_frame
+from crucible_pl._load.request import LoadRequest
 from crucible_pl.errors import InvalidInputError, MissingDependencyError
 
 if TYPE_CHECKING:
-    from crucible_pl._dataset import Dataset
+    from crucible_pl._bridges.inspect_ai import DatasetLike
 
 __all__ = ["lm_eval_task", "task_yaml"]
 
@@ -96,7 +97,7 @@ def task_yaml(
 
 def lm_eval_task(
     task: str,
-    splits: Mapping[str, Dataset],
+    splits: Mapping[str, DatasetLike],
     directory: str | os.PathLike[str],
     *,
     name: str | None = None,
@@ -167,8 +168,8 @@ def lm_eval_task(
                 "a whole split (no slice or concatenation)."
             )
         # The raw Hub files of that split at that commit (a warm cache: no request).
-        raw = load(p.name, p.split, config=p.config, revision=p.sha, raw=True)
-        data_files[split] = raw.files()
+        request = LoadRequest.build(p.name, p.split, config=p.config, revision=p.sha, raw=True)
+        data_files[split] = list(open_frame(request).files)
         pinned.add((p.name, p.config, p.sha))
     if len(pinned) > 1:
         raise InvalidInputError(

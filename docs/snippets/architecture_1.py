@@ -10,8 +10,9 @@ LAYERS = [
     {"cli"},
     {"_demo", "_mirror"},  # the built-in demo | serve --from-cache: the caches as a Hub
     {"crucible_pl"},  # crucible_pl/__init__.py: re-exports only
-    {"scoring", "_bridges"},  # scoring | lm-eval and inspect_ai (optional extras)
+    {"scoring"},
     {"_api", "_dataset", "_lock"},
+    {"_bridges"},  # lm-eval and inspect_ai (optional extras): below Dataset, above _load
     {"_load"},
     {"_hub"},
     {"_cache"},
