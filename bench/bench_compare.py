@@ -29,9 +29,11 @@ Repos (all Hub-shaped, with cards where the real ones have them):
 
 Prints one table (metric | crucible-pl | datasets | ratio | target | verdict) in which
 the ratio is always "how many times better crucible-pl is" (datasets / crucible-pl for
-times, sizes and counts; crucible-pl / datasets for throughput), then writes the same
-to ``docs/benchmarks.md`` between generated-section markers (text outside the markers is
-kept). ``--quick`` writes nothing unless ``--output`` is given.
+times, sizes and counts; crucible-pl / datasets for throughput), then writes the
+measurements (without the developers' targets and verdicts) to ``docs/benchmarks.md``
+between generated-section markers (text outside the markers is kept), and the rows as
+data to ``bench/results/bench_compare.json`` for ``bench/charts.py``. ``--quick`` writes
+nothing unless ``--output`` is given.
 
 Targets (issue 7): warm load >= 10x faster than datasets, with 0 requests; a cold load
 downloads only the requested split's data files; ``import crucible_pl`` <= 1.3x
@@ -896,12 +898,42 @@ def _import_rows(res: ImportResult) -> list[Row]:
 
 
 def _table(rows: Sequence[Row]) -> str:
-    head = ("metric", "crucible-pl", "datasets", "ratio", "target", "verdict")
+    # The page shows the measurements; the targets and their checks are for the
+    # developers, printed by the run (_plain_table, _interpretation).
+    head = ("metric", "crucible-pl", "datasets", "ratio")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = (r.metric, r.crucible, r.datasets, r.ratio, r.target or "-", r.verdict)
+        cells = (r.metric, r.crucible, r.datasets, r.ratio)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+RESULTS = ROOT / "bench" / "results" / "bench_compare.json"
+"""The last full run's rows as data, read by bench/charts.py for the docs' charts."""
+
+
+def _ratio_value(text: str) -> float | None:
+    match = re.fullmatch(r"([0-9.]+)x", text.strip())
+    return float(match.group(1)) if match else None
+
+
+def write_results(path: Path, rows: Sequence[Row], meta: Mapping[str, Any]) -> None:
+    """The table's rows (and the run's facts) as JSON, ratios also as numbers."""
+    data = {
+        **meta,
+        "rows": [
+            {
+                "metric": r.metric,
+                "crucible_pl": r.crucible,
+                "datasets": r.datasets,
+                "ratio": r.ratio,
+                "ratio_value": _ratio_value(r.ratio),
+            }
+            for r in rows
+        ],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
 def _plain_table(rows: Sequence[Row]) -> str:
@@ -1122,8 +1154,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             "",
             _table(rows),
             "",
-            _interpretation(rows),
-            "",
             "### Details",
             "",
             _details(loads, stream, imports),
@@ -1133,6 +1163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if output is not None and not args.no_write:
         write_page(output, block)
         print(f"\nwrote {output}")
+        if output == DOCS_PAGE:
+            meta = {"command": command, "date": f"{started:%Y-%m-%d %H:%M %Z}"}
+            write_results(RESULTS, rows, {**meta, "versions": versions})
+            print(f"wrote {RESULTS}")
     return 0
 
 

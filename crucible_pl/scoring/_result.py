@@ -155,6 +155,53 @@ class EvalResult:
         """IPython's terminal display: the same as ``str``."""
         printer.text(repr(self) if cycle else str(self))
 
+    def plot(self, metric: str | None = None, *, title: str | None = None) -> Any:
+        """Per-group scores with their intervals, as a matplotlib ``Figure``.
+
+        One row per summary row of ``metric`` (overall, macro, then each ``by`` group):
+        the mean as a point, the bootstrap interval as a line, the item count beside
+        it. Needs matplotlib (the ``plot`` extra); see
+        :mod:`crucible_pl.scoring._plot`.
+
+        Parameters
+        ----------
+        metric
+            Which metric; the first one by default.
+        title
+            A title above the chart.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            Save it with ``figure.savefig(path)``; Jupyter displays it as is.
+
+        Raises
+        ------
+        MissingDependencyError
+            matplotlib is not installed.
+        InvalidInputError
+            ``metric`` is not one of this result's metrics.
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> from crucible_pl.scoring import evaluate
+        >>> refs = pl.DataFrame({"id": ["a", "b"], "expected": ["1", "2"], "subject": ["x", "y"]})
+        >>> preds = pl.DataFrame({"id": ["a", "b"], "prediction": ["1", "3"]})
+        >>> result = evaluate(refs, preds, family="math", by="subject", seed=0)
+        >>> result.plot().savefig("scores.png")  # doctest: +SKIP
+        """
+        from crucible_pl.scoring._plot import plot_summary
+
+        evaluation = self.provenance.get("evaluation", {})
+        return plot_summary(
+            self.summary,
+            list(evaluation.get("by", [])),
+            metric=metric,
+            title=title,
+            confidence=evaluation.get("confidence") if evaluation.get("n_bootstrap") else None,
+        )
+
     def _accounting(self) -> dict[str, Any]:
         return {
             "missing_ids": list(self.missing_ids),
