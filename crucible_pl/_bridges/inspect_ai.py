@@ -8,17 +8,20 @@ that :func:`crucible_pl.evaluate` and :func:`crucible_pl.compare` accept. Both n
 How rows become samples:
 
 - ``id``: the row's ``id``;
-- ``input``: for rows rendered by :meth:`Dataset.with_prompts
-  <crucible_pl.Dataset.with_prompts>` or ``with_fewshot``, their ``messages`` (chat
-  turns; else their ``prompt``); otherwise ``input`` (a conversation becomes chat
-  messages; a chat dataset's own ``messages`` column, which holds the answer, is
-  metadata, never input).
+- ``input``: the column named by ``input_col``, if given; else, for rows rendered by
+  :meth:`Dataset.with_prompts <crucible_pl.Dataset.with_prompts>` or ``with_fewshot``,
+  their ``messages`` (chat turns; else their ``prompt``); otherwise ``input`` (a
+  conversation becomes chat messages; a chat dataset's own ``messages`` column, which
+  holds the answer, is metadata unless named by ``input_col``).
   A multiple-choice row without a rendered prompt keeps its bare question, so inspect's
   own ``multiple_choice()`` solver lays out the options;
 - ``choices`` and ``target``: for multiple choice, the options and the letter of the
   right one (``expected`` 1 -> ``"B"``); otherwise ``expected`` as text (``""`` where
   it is null);
 - ``metadata``: every other column (``subject``, ``level``, ``fewshot_ids``...).
+
+An input column holds text (String) or chat turns (List(Struct) with ``role`` and
+``content``), which become inspect's ``ChatMessageSystem``/``User``/``Assistant``/``Tool``.
 
 Examples
 --------
@@ -37,7 +40,12 @@ from typing import Any, Protocol
 import polars as pl
 
 from crucible_pl._load.provenance import Provenance
-from crucible_pl.errors import InvalidInputError, MissingDependencyError
+from crucible_pl.errors import (
+    ColumnNotFoundError,
+    DataFormatError,
+    InvalidInputError,
+    MissingDependencyError,
+)
 
 __all__ = ["DatasetLike", "from_inspect", "letter", "to_inspect"]
 
@@ -59,7 +67,60 @@ class DatasetLike(Protocol):
 
 def letter(index: int) -> str:
     """0 -> ``"A"``, 1 -> ``"B"``...: how inspect names multiple-choice targets."""
+    if not 0 <= index < len(string.ascii_uppercase):
+        raise InvalidInputError(
+            f"Choice index {index} has no letter: inspect names choices A to Z (0 to 25). "
+            "Check the row's expected index against its choices."
+        )
     return string.ascii_uppercase[index]
+
+
+def _is_chat(dtype: pl.DataType) -> bool:
+    """A List(Struct) whose fields include ``role`` and ``content``: chat turns."""
+    if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
+        return False
+    return {"role", "content"} <= {field.name for field in dtype.inner.fields}
+
+
+def _input_column(frame: pl.DataFrame, input_col: str | None) -> str:
+    """The column that becomes each sample's input (see the module doc)."""
+    have = ", ".join(frame.columns)
+    if "id" not in frame.columns:
+        raise ColumnNotFoundError(f"to_inspect needs an id column; the rows have {have}.")
+    if input_col is not None and input_col not in frame.columns:
+        raise ColumnNotFoundError(
+            f"input_col={input_col!r} is not a column of the rows; they have {have}. "
+            "Pass one of them, or leave input_col out."
+        )
+    if input_col is not None:
+        source = input_col
+    elif "prompt" in frame.columns:
+        # Rendered rows (with_prompts/with_fewshot add `prompt` and `messages`) send their
+        # chat turns. A chat dataset's own `messages` ends with the answer: never input.
+        source = "messages" if _rendered_chat(frame) else "prompt"
+    elif "input" in frame.columns:
+        source = "input"
+    else:
+        raise ColumnNotFoundError(
+            f"to_inspect needs a prompt or input column; the rows have {have}. Add one "
+            "(e.g. with Dataset.with_prompts), or name the input with input_col=."
+        )
+    dtype = frame.schema[source]
+    if dtype != pl.String and not _is_chat(dtype):
+        raise InvalidInputError(
+            f"Input column {source!r} has dtype {dtype}; inspect takes text (String) or "
+            "chat turns (List(Struct) with role and content). Pass another input_col= or "
+            "cast the column."
+        )
+    return source
+
+
+def _rendered_chat(frame: pl.DataFrame) -> bool:
+    """Whether ``messages`` holds rendered prompts: chat turns, none ending in an answer."""
+    if "messages" not in frame.columns or not _is_chat(frame.schema["messages"]):
+        return False
+    last = frame["messages"].list.last().struct.field("role")
+    return not (last == "assistant").any()
 
 
 def _inspect() -> Any:
@@ -97,13 +158,17 @@ def _chat(turns: list[dict[str, Any]]) -> list[Any]:
     return messages
 
 
-def to_inspect(ds: DatasetLike, *, name: str | None = None) -> Any:
+def to_inspect(ds: DatasetLike, *, input_col: str | None = None, name: str | None = None) -> Any:
     """The rows of ``ds`` as an inspect_ai ``MemoryDataset`` (see the module doc).
 
     Parameters
     ----------
     ds
         A :class:`~crucible_pl.Dataset` of canonical rows, with or without prompts.
+    input_col
+        The column to use as input (text, or chat turns ``{role, content}``); chosen as
+        the module doc says by default. Name ``"messages"`` to send a chat dataset's
+        whole conversation, e.g. for a model that grades it.
     name
         The inspect dataset's name; the dataset's name by default.
 
@@ -117,7 +182,11 @@ def to_inspect(ds: DatasetLike, *, name: str | None = None) -> Any:
     MissingDependencyError
         inspect_ai is not installed.
     ColumnNotFoundError
-        The rows have no ``id`` or nothing to use as input.
+        The rows have no ``id`` or nothing to use as input, or ``input_col`` is not a
+        column.
+    InvalidInputError
+        The input column is neither text nor chat turns, or a chat turn has a role
+        inspect does not know.
 
     Examples
     --------
@@ -130,22 +199,10 @@ def to_inspect(ds: DatasetLike, *, name: str | None = None) -> Any:
     _inspect()
     from inspect_ai.dataset import MemoryDataset, Sample
 
-    from crucible_pl.errors import ColumnNotFoundError
-
     frame = ds.collect()
-    columns = set(frame.columns)
-    if "id" not in columns or not columns & {"prompt", "input"}:
-        raise ColumnNotFoundError(
-            f"to_inspect needs an id and a prompt or input column; the rows have "
-            f"{', '.join(frame.columns)}."
-        )
-    family = ds.family
-    multiple_choice = family == "multiple_choice" and {"choices", "expected"} <= columns
-    # A chat dataset's own `messages` is the whole conversation, answer included; only
-    # rendered prompts (with_prompts/with_fewshot add `prompt` and `messages`) are input.
-    rendered = "prompt" in columns
-    source = (
-        "messages" if rendered and "messages" in columns else ("prompt" if rendered else "input")
+    source = _input_column(frame, input_col)
+    multiple_choice = ds.family == "multiple_choice" and {"choices", "expected"} <= set(
+        frame.columns
     )
     metadata_columns = [c for c in frame.columns if c not in _NOT_METADATA and c != source]
     samples = []
@@ -193,7 +250,10 @@ def from_inspect(log: Any) -> pl.DataFrame:
     MissingDependencyError
         inspect_ai is not installed.
     InvalidInputError
-        The file does not exist, or the log did not finish or holds no samples.
+        The file does not exist or is not a ``.eval``/``.json`` file, or the log did not
+        finish or holds no samples.
+    DataFormatError
+        The file cannot be read as an inspect eval log.
 
     Examples
     --------
@@ -205,13 +265,7 @@ def from_inspect(log: Any) -> pl.DataFrame:
     from inspect_ai.log import read_eval_log
 
     if isinstance(log, (str, os.PathLike)):
-        path = Path(log)
-        if not path.is_file():
-            raise InvalidInputError(
-                f"Eval log {str(path)!r} does not exist. Pass an EvalLog or the path of an "
-                "inspect log file (.eval or .json)."
-            )
-        log = read_eval_log(str(path))
+        log = _read(Path(log), read_eval_log)
     if log.status != "success":
         detail = f": {log.error.message}" if getattr(log, "error", None) else ""
         raise InvalidInputError(
@@ -241,3 +295,21 @@ def from_inspect(log: Any) -> pl.DataFrame:
                 row[key if key not in row else f"metadata_{key}"] = value
         rows.append(row)
     return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def _read(path: Path, read_eval_log: Any) -> Any:
+    """The log at ``path``, read by inspect; our errors for a missing or unreadable file."""
+    valid = "Pass an EvalLog or the path of an inspect log file (.eval or .json)."
+    if not path.exists():
+        raise InvalidInputError(f"Eval log {str(path)!r} does not exist. {valid}")
+    if not path.is_file() or path.suffix not in {".eval", ".json"}:
+        kind = "a directory" if path.is_dir() else f"a {path.suffix or 'suffix-less'} file"
+        raise InvalidInputError(f"Eval log {str(path)!r} is {kind}. {valid}")
+    try:
+        return read_eval_log(str(path))
+    except ValueError as err:  # a broken zip, bad JSON, or JSON that is not a log
+        raise DataFormatError(
+            f"{str(path)!r} is not a readable inspect eval log ({type(err).__name__}). "
+            "Pass a log file inspect wrote, or read it with inspect_ai.log.read_eval_log "
+            "to see what is wrong."
+        ) from err
