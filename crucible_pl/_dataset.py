@@ -1056,7 +1056,7 @@ class Dataset:
         )
         return self._derive(frame, keeps_rows=True)
 
-    def to_inspect(self, *, name: str | None = None) -> Any:
+    def to_inspect(self, *, input_col: str | None = None, name: str | None = None) -> Any:
         """The rows as an inspect_ai ``MemoryDataset``, for any inspect ``Task``.
 
         Ids, inputs (the rendered ``messages`` or ``prompt`` when present, else
@@ -1067,6 +1067,10 @@ class Dataset:
 
         Parameters
         ----------
+        input_col
+            The column to use as input (text, or chat turns ``{role, content}``); by
+            default the rendered prompt, else ``input``. Name ``"messages"`` to send a
+            chat dataset's whole conversation, e.g. to a model that grades it.
         name
             The inspect dataset's name; this dataset's name by default.
 
@@ -1090,7 +1094,7 @@ class Dataset:
         """
         from crucible_pl._bridges.inspect_ai import to_inspect
 
-        return to_inspect(self, name=name)
+        return to_inspect(self, input_col=input_col, name=name)
 
     # ------------------------------------------------------------- validation
 

@@ -178,7 +178,7 @@ def test_input_col_names_the_input(make_hub: Callable[..., LocalHub]) -> None:
     frame = ds.collect()
     # The whole conversation, answer included. (Dataset.to_inspect does not pass input_col
     # on yet: the bridge function is called directly.)
-    samples = inspect_bridge.to_inspect(ds, input_col="messages")
+    samples = ds.to_inspect(input_col="messages")
     assert [m.role for m in samples[0].input] == [t["role"] for t in frame["messages"][0]]
     assert "messages" not in samples[0].metadata
 
@@ -193,9 +193,9 @@ def test_a_chat_sets_own_messages_never_become_input(make_hub: Callable[..., Loc
 
 def test_bad_inputs_are_clear_errors(mmlu: crucible_pl.Dataset) -> None:
     with pytest.raises(errors.ColumnNotFoundError, match=r"input_col='qestion'.*input"):
-        inspect_bridge.to_inspect(mmlu, input_col="qestion")
+        mmlu.to_inspect(input_col="qestion")
     with pytest.raises(errors.InvalidInputError, match="'expected' has dtype Int"):
-        inspect_bridge.to_inspect(mmlu, input_col="expected")
+        mmlu.to_inspect(input_col="expected")
     with pytest.raises(errors.ColumnNotFoundError, match="needs a prompt or input column"):
         mmlu.select("id", "choices", "expected").to_inspect()
     with pytest.raises(errors.InvalidInputError, match="inspect names choices A to Z"):
