@@ -24,7 +24,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -56,13 +58,16 @@ def damage(
     catches any changed byte (``cache verify``; about 2 s a GB).
     """
     try:
-        size = local.stat().st_size
+        found = os.stat(local)
     except OSError:
         return "it is missing"
+    if not stat.S_ISREG(found.st_mode):
+        return "it is not a regular file"
+    size = found.st_size
     if file.size is not None and size != file.size:
         return f"it is {size} bytes long, not the {file.size} bytes it had when cached"
     try:
-        check_parquet(local, parse_footer=parse_footer)
+        check_parquet(local, parse_footer=parse_footer, size=size)
         if parse_footer and (rows := parquet_row_count(local)) != file.rows:
             return f"its footer holds {rows} rows, not the {file.rows} its manifest records"
         if hash_contents:
@@ -115,11 +120,12 @@ def usable_split(
     if split_files is None:
         return None, []
     damaged: list[str] = []
+    gone = False
     for file, local in zip(split_files.files, split_files.local_paths(), strict=True):
         problem = damage(file, local)
         if problem is None:
             continue
-        if local.exists() or local.is_symlink():
+        if local.exists() or local.is_symlink():  # only on the rare failing path
             logger.warning(
                 "Cached %s of %s %s/%s is damaged (%s); removing it to fetch it again",
                 file.path,
@@ -131,10 +137,11 @@ def usable_split(
             file.remove(repo)
             damaged.append(file.path)
         else:
+            gone = True
             logger.info(
                 "Cached %s of %s %s/%s is gone; fetching again", file.path, repo, config, split
             )
-    if damaged or not all(p.is_file() for p in split_files.local_paths()):
+    if damaged or gone:
         return None, damaged
     return split_files, []
 

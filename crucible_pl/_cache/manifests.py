@@ -429,7 +429,18 @@ class SplitFiles:
 
     @functools.cached_property
     def _paths(self) -> tuple[Path, ...]:
-        return tuple(f.local_path(self.repo) for f in self.files)
+        # One base folder per (kind, revision), then one join per file: a split of
+        # hundreds of shards is a warm load's main per-file cost otherwise.
+        bases: dict[tuple[bool, str], str] = {}
+        out = []
+        for f in self.files:
+            key = (f.converted, f.revision)
+            if key not in bases:
+                folder = paths.converted_dir if f.converted else paths.hub_snapshot_dir
+                bases[key] = str(folder(self.repo, f.revision))
+            suffix = ".parquet" if f.converted else ""  # as paths.converted_path names it
+            out.append(Path(f"{bases[key]}/{f.path}{suffix}"))
+        return tuple(out)
 
     def local_paths(self) -> list[Path]:
         """The local Parquet paths, in order (computed once)."""

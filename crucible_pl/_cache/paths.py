@@ -39,12 +39,14 @@ from crucible_pl import _config, _validate
 __all__ = [
     "MANIFEST_FORMAT",
     "component",
+    "converted_dir",
     "converted_path",
     "converted_repo_dir",
     "crucible_root",
     "hub_file_path",
     "hub_repo_dir",
     "hub_root",
+    "hub_snapshot_dir",
     "layout_path",
     "manifest_dir",
     "manifests_root",
@@ -115,10 +117,15 @@ def converted_repo_dir(repo: str) -> Path:
     return crucible_root() / "converted" / owner / name
 
 
+def converted_dir(repo: str, sha: str) -> Path:
+    """The folder of the Parquet conversions of ``repo``'s files at commit ``sha``."""
+    owner, name = repo.split("/")  # converted_repo_dir, in one join (warm path)
+    return _config.crucible_cache_dir().joinpath("converted", owner, name, sha)
+
+
 def converted_path(repo: str, sha: str, filename: str) -> Path:
     """Where the Parquet conversion of a JSON/CSV repo file is cached."""
-    owner, name = repo.split("/")  # converted_repo_dir, in one join (warm path)
-    base = _config.crucible_cache_dir().joinpath("converted", owner, name, sha)
+    base = converted_dir(repo, sha)
     return base.joinpath(*filename.split("/")).with_name(Path(filename).name + ".parquet")
 
 
@@ -154,6 +161,12 @@ def _normalized_root() -> Path:
 def hub_repo_dir(repo: str) -> Path:
     """huggingface_hub's cache folder of dataset ``repo`` (snapshots, blobs, refs)."""
     return hub_root() / ("datasets--" + repo.replace("/", "--"))
+
+
+def hub_snapshot_dir(repo: str, sha: str) -> Path:
+    """huggingface_hub's snapshot folder of dataset ``repo`` at commit ``sha``."""
+    folder = "datasets--" + repo.replace("/", "--")
+    return _config.hub_cache_dir().joinpath(folder, "snapshots", sha)
 
 
 def hub_file_path(repo: str, sha: str, filename: str) -> Path:

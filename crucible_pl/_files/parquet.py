@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,7 @@ def scan_parquet_files(
     │ 2   ┆ x    │
     └─────┴──────┘
     """
-    sources = [Path(p) for p in paths]
+    sources = [p if isinstance(p, Path) else Path(p) for p in paths]
     if not sources:
         raise InvalidInputError("scan_parquet_files needs at least one Parquet file, got none.")
     schema = _union_schema(sources) if len(sources) > 1 and not uniform else None
@@ -274,7 +275,7 @@ def hf_features(path: Path) -> dict[str, Any] | None:
     return features if isinstance(features, dict) else None
 
 
-def check_parquet(path: Path, *, parse_footer: bool = True) -> None:
+def check_parquet(path: Path, *, parse_footer: bool = True, size: int | None = None) -> None:
     """Check cheaply that a file is Parquet: magic bytes and a footer that parses.
 
     Parameters
@@ -285,6 +286,8 @@ def check_parquet(path: Path, *, parse_footer: bool = True) -> None:
         Also parse the footer's metadata (about 1 ms for a footer of a few hundred
         column chunks). Without it, only the magic bytes and the footer length are
         read: two small reads, enough to catch a truncated or padded file.
+    size
+        The file's size when the caller has just taken it (saves a ``stat``).
 
     Raises
     ------
@@ -303,15 +306,19 @@ def check_parquet(path: Path, *, parse_footer: bool = True) -> None:
     ...
     crucible_pl.errors.DataFormatError: ...x.parquet is not a valid Parquet file...
     """
-    size = path.stat().st_size
+    if size is None:
+        size = path.stat().st_size
     problem = None
     if size < 12:
         problem = f"it is only {size} bytes long"
     else:
-        with path.open("rb") as handle:
-            head = handle.read(4)
-            handle.seek(size - 8)
-            tail = handle.read(8)
+        # Two positioned reads on a raw descriptor: a warm load runs this on every
+        # cached file, so no buffered file object is built.
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            head, tail = os.pread(fd, 4, 0), os.pread(fd, 8, size - 8)
+        finally:
+            os.close(fd)
         footer_length = int.from_bytes(tail[:4], "little")
         if head != _MAGIC or tail[4:] != _MAGIC:
             problem = "it does not start and end with the Parquet magic bytes 'PAR1'"
