@@ -31,6 +31,7 @@ def load_lazy(
     n: int | None = None,
     seed: int = 0,
     lock: str | os.PathLike[str] | None = None,
+    remote: bool = False,
 ) -> pl.LazyFrame:
     """Load a dataset split from the Hub as a lazy Polars frame over cached Parquet files.
 
@@ -78,6 +79,12 @@ def load_lazy(
         ``CRUCIBLE_PL_LOCK``): the load uses the commit it pins for this name, config
         and split, and raises :class:`~crucible_pl.errors.LockMismatchError` if the
         dataset is not locked there or its files differ from the locked ones.
+    remote
+        Read a split that is not cached in place, over the Hub's resolve URLs pinned to
+        the commit sha: ``head``, ``select`` and selective filters fetch only the
+        footers and the row groups and columns they need (Parquet files of repos that
+        need no token; see docs/loading.md). A cached split is read locally as usual,
+        and ``crucible-pl download`` caches one.
 
     Returns
     -------
@@ -136,6 +143,7 @@ def load_lazy(
         n=n,
         seed=seed,
         lock=lock,
+        remote=remote,
     )
     return open_frame(request).frame
 

@@ -1279,6 +1279,7 @@ def load(
     n: int | None = None,
     seed: int = 0,
     lock: str | os.PathLike[str] | None = None,
+    remote: bool = False,
 ) -> Dataset:
     """Load a dataset split as a :class:`Dataset`; same resolution as :func:`load_lazy`.
 
@@ -1287,7 +1288,9 @@ def load(
 
     Parameters
     ----------
-    name, split, config, revision, columns, offline, token, refresh, raw, source, n, seed, lock
+    name, split, config, revision, columns, offline, token, refresh, raw, source, n, seed
+        As in :func:`crucible_pl.load_lazy`.
+    lock, remote
         As in :func:`crucible_pl.load_lazy`.
     validate
         Collect once and check the rows against the family's schema
@@ -1332,6 +1335,7 @@ def load(
         n=n,
         seed=seed,
         lock=lock,
+        remote=remote,
     )
     loaded = open_frame(request)
     dataset = Dataset(loaded.frame, loaded.provenance, num_rows=loaded.num_rows, files=loaded.files)

@@ -122,13 +122,15 @@ def _open_frame(request: LoadRequest) -> Loaded:
         if canonical:
             assert spec is not None
             rows = source.canonical_split(part.name)
-            lf, count = _canonical_part(rows.frame, part, rows.raw_rows, rows.rows)
+            raw = rows.raw_rows if part.is_full else rows.raw_count()
+            lf, count = _canonical_part(rows.frame, part, raw, rows.rows)
             lf = spec.restore(lf)
             if spec.keep is not None and not part.is_full:
                 count = None  # the spec drops rows: a slice's count is known only by a scan
         else:
             rows = source.raw_split(part.name)
-            lf, count = _raw_part(rows.frame, part, rows.raw_rows, rows.rows)
+            raw = rows.raw_rows if part.is_full else rows.raw_count()
+            lf, count = _raw_part(rows.frame, part, raw, rows.rows)
         files.extend(rows.files)
         total = None if total is None or count is None else total + count
         frames.append(lf)
@@ -146,7 +148,7 @@ def _open_frame(request: LoadRequest) -> Loaded:
         sha=source.sha,
         family=spec.family if canonical and spec is not None else None,
         spec_version=spec.version if spec is not None else None,
-        source=source.kind,
+        source="remote" if getattr(source, "remote", False) else source.kind,
     )
     loaded = Loaded(frame, provenance, total, tuple(files))
     return _project(loaded, request.columns)

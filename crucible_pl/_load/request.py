@@ -73,6 +73,8 @@ class LoadRequest:
     """The lock file the load follows (``lock=`` or ``CRUCIBLE_PL_LOCK``)."""
     locked: tuple[LockedDataset, ...] = field(default=(), repr=False)
     """The lock entries of this load's config, one per locked split (checked on load)."""
+    remote: bool = False
+    """Read a split that is not cached in place over HTTP (``remote=True``)."""
     locked_configs: Mapping[str, tuple[str, SplitRequest, tuple[LockedDataset, ...]]] = field(
         default_factory=dict, repr=False
     )
@@ -105,6 +107,7 @@ class LoadRequest:
         n: int | None = None,
         seed: int = 0,
         lock: str | os.PathLike[str] | None = None,
+        remote: bool = False,
     ) -> LoadRequest:
         """Check every option of a load (see :func:`crucible_pl.load_lazy`) and gather them.
 
@@ -160,6 +163,13 @@ class LoadRequest:
                 "split='test[:100]'.",
                 dataset=name,
             )
+        if not isinstance(remote, bool):
+            raise InvalidInputError(f"remote must be True or False, got {remote!r}.", dataset=name)
+        if remote and source != "hub":
+            raise InvalidInputError(
+                "remote=True reads Hub files in place; it does not apply to source='synthetic'.",
+                dataset=name,
+            )
         lock_path = _config.lock_file(lock) if source == "hub" else None
         locked: tuple[LockedDataset, ...] = ()
         locked_configs: dict[str, tuple[str, SplitRequest, tuple[LockedDataset, ...]]] = {}
@@ -181,6 +191,7 @@ class LoadRequest:
             lock=lock_path,
             locked=locked,
             locked_configs=locked_configs,
+            remote=remote,
             revision=rev,
             columns=tuple(wanted) if wanted is not None else None,
             offline=_config.is_offline(offline) if source == "hub" else False,

@@ -13,6 +13,7 @@ Two sources exist, each in its own module: the Hub
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,13 +39,21 @@ class SplitRows:
     rows
         The rows of ``frame`` when known without a scan, else ``None``.
     files
-        The local files the rows are read from.
+        The local files the rows are read from (for a remote read, their URLs).
+    count_raw
+        For a remote read, where ``raw_rows`` is not known without reading the
+        footers: counts them, called only when a slice needs the count.
     """
 
     frame: pl.LazyFrame
     raw_rows: int
     rows: int | None
     files: tuple[str, ...] = ()
+    count_raw: Callable[[], int] | None = None
+
+    def raw_count(self) -> int:
+        """``raw_rows``, counted from the footers first for a remote read."""
+        return self.count_raw() if self.count_raw is not None else self.raw_rows
 
 
 class Source(Protocol):

@@ -9,18 +9,20 @@ per split.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
+from crucible_pl._cache.damage import usable_normalized, usable_split
 from crucible_pl._cache.manifests import Layout
 from crucible_pl._files.parquet import scan_parquet_files
 from crucible_pl._hub.fetch import get_split
+from crucible_pl._hub.remote import remote_files, scan_remote
 from crucible_pl._hub.resolve import get_layout, resolve_sha
 
-from .normalized import normalized_split
+from .normalized import check_raw_schema, normalized_split
 from .request import LoadRequest
-from .source import SplitRows
+from .source import POSITION, SplitRows
 
 __all__ = ["HubSource"]
 
@@ -40,6 +42,7 @@ class HubSource:
     config: str
     hub_configs: tuple[str, ...]
     kind: str = "hub"
+    _remote_used: set[str] = field(default_factory=set, compare=False, repr=False)
 
     @classmethod
     def open(cls, request: LoadRequest, *, split: str | None = None) -> HubSource:
@@ -88,8 +91,42 @@ class HubSource:
         for hub_config in self.hub_configs:
             self.layout.check_split(hub_config, split)
 
+    @property
+    def remote(self) -> bool:
+        """Whether a split of this load was read in place over HTTP (``remote=True``)."""
+        return bool(self._remote_used)
+
+    def _cached_whole(self, split: str) -> bool:
+        """Whether every Hub config's files of ``split`` are cached and whole."""
+        return all(
+            usable_split(self.repo, self.sha, hub_config, split)[0] is not None
+            for hub_config in self.hub_configs
+        )
+
+    def _remote_raw(self, split: str, *, row_index: str | None = None) -> SplitRows:
+        """The split's raw rows read in place (:mod:`crucible_pl._hub.remote`)."""
+        pieces: list[pl.LazyFrame] = []
+        urls: list[str] = []
+        for hub_config in self.hub_configs:
+            frame, piece_urls = scan_remote(
+                self.layout, remote_files(self.layout, hub_config, split), row_index=row_index
+            )
+            if len(self.hub_configs) > 1:
+                frame = frame.with_columns(pl.lit(hub_config, pl.String).alias("__config"))
+            pieces.append(frame)
+            urls.extend(piece_urls)
+        self._remote_used.add(split)
+        frame = pieces[0] if len(pieces) == 1 else pl.concat(pieces, how="vertical_relaxed")
+
+        def count() -> int:  # the footers only: Polars reads each file's metadata for pl.len()
+            return sum(int(p.select(pl.len()).collect().item()) for p in pieces)
+
+        return SplitRows(frame, 0, None, tuple(urls), count_raw=count)
+
     def raw_split(self, split: str) -> SplitRows:
         """A scan of the split's cached files (downloaded first if they are not)."""
+        if self.request.remote and not self._cached_whole(split):
+            return self._remote_raw(split)
         pieces: list[pl.LazyFrame] = []
         files: list[str] = []
         rows = 0
@@ -111,6 +148,11 @@ class HubSource:
     def canonical_split(self, split: str) -> SplitRows:
         """A scan of the split's normalized cache (built once from the raw files)."""
         assert self.request.spec is not None
+        spec = self.request.spec.for_config(self.config)
+        if self.request.remote and not self._cached_whole(split):
+            key = (spec.name, spec.version, self.repo, self.sha, self.config, split)
+            if usable_normalized(*key, columns=[*spec.stored_columns(), POSITION]) is None:
+                return self._remote_canonical(split)
         cached = normalized_split(
             self.request.spec.for_config(self.config),
             self.layout,
@@ -121,6 +163,19 @@ class HubSource:
             token=self.request.token,
         )
         return SplitRows(pl.scan_parquet(cached.path), cached.raw_rows, cached.rows, cached.sources)
+
+    def _remote_canonical(self, split: str) -> SplitRows:
+        """Canonical rows normalized lazily from the raw rows read in place."""
+        assert self.request.spec is not None
+        spec = self.request.spec.for_config(self.config)
+        raw = self._remote_raw(split, row_index="__row")
+        for hub_config in self.hub_configs[:1]:
+            check_raw_schema(spec, hub_config, raw.frame.collect_schema(), split=split)
+        lf = raw.frame.with_row_index(POSITION).with_columns(pl.col(POSITION).cast(pl.Int64))
+        frame = spec.normalize_for_storage(
+            lf, config=self.config, split=split, passthrough=(POSITION,)
+        )
+        return SplitRows(frame, 0, None, raw.files, count_raw=raw.count_raw)
 
 
 def config_names(request: LoadRequest) -> tuple[str, ...]:

@@ -61,6 +61,9 @@ class RecordedRequest:
         Whether the request carried a token. The token itself is never stored.
     range
         The ``Range`` header, or ``None``.
+    bytes
+        The body bytes the answer carries (0 for ``HEAD``): what a client reading
+        ranges of a file actually transferred.
 
     Examples
     --------
@@ -88,6 +91,7 @@ class RecordedRequest:
     filename: str | None
     authorized: bool
     range: str | None
+    bytes: int = 0
 
 
 @dataclass

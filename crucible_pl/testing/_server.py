@@ -420,6 +420,7 @@ class LocalHub(_Endpoints):
             filename=request.filename,
             authorized=request.token is not None,
             range=request.headers.get("Range"),
+            bytes=0 if request.method == "HEAD" else response.content_length,
         )
         with self._lock:
             self._requests.append(record)

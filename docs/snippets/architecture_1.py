@@ -33,7 +33,7 @@ INSIDE = {
     "_hub": [
         {"fetch"},
         {"resolve"},
-        {"client", "datafiles", "footers"},
+        {"client", "datafiles", "footers", "remote"},
         {"session"},
         {"translate", "globs"},
     ],
@@ -121,11 +121,12 @@ for source, target in sorted(edges):
 for folder, source, target in sorted(inner_edges):
     assert INNER[folder, source] < INNER[folder, target], f"{folder}.{source} imports {target}"
 
-# Only the request modules of _hub (client, footers, session) and translate import
+# Only the request modules of _hub (client, footers, remote, session) and translate import
 # huggingface_hub: the boundary where its requests are made and its errors become ours.
 assert uses_hf_hub <= {
     "crucible_pl._hub.client",
     "crucible_pl._hub.footers",
+    "crucible_pl._hub.remote",
     "crucible_pl._hub.session",
     "crucible_pl._hub.translate",
 }, uses_hf_hub
