@@ -1096,6 +1096,39 @@ class Dataset:
 
         return to_inspect(self, input_col=input_col, name=name)
 
+    def to_ray(self, *, blocks: int | None = None) -> Any:
+        """The rows as a ``ray.data.Dataset`` (the optional ``ray`` extra).
+
+        The rows this Dataset holds (canonical or raw, after its sampling, shards and
+        filters), collected once as Arrow and split into ``blocks`` for Ray's workers;
+        ``count()`` equals ``len(self)``. To read a huge split on the workers instead,
+        ``ray.data.read_parquet(ds.files())``. See :mod:`crucible_pl._bridges.ray`.
+
+        Parameters
+        ----------
+        blocks
+            Ray blocks; four per CPU of the running cluster by default.
+
+        Returns
+        -------
+        ray.data.Dataset
+
+        Raises
+        ------
+        MissingDependencyError
+            Ray is not installed.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> ds = crucible_pl.load("gsm8k", "test")
+        >>> ds.to_ray().count() == len(ds)  # doctest: +SKIP
+        True
+        """
+        from crucible_pl._bridges.ray import to_ray
+
+        return to_ray(self, blocks=blocks)
+
     # ------------------------------------------------------------- validation
 
     def validate(self) -> Dataset:

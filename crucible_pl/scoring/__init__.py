@@ -34,6 +34,7 @@ from crucible_pl.scoring._f1 import token_f1 as token_f1
 from crucible_pl.scoring._letters import extract_choice_letter as extract_choice_letter
 from crucible_pl.scoring._math import math_match as math_match
 from crucible_pl.scoring._math_normalize import normalize_math_answer as normalize_math_answer
+from crucible_pl.scoring._merge import merge_results as merge_results
 from crucible_pl.scoring._metrics import BUILTIN_METRICS as BUILTIN_METRICS
 from crucible_pl.scoring._metrics import DEFAULT_METRICS as DEFAULT_METRICS
 from crucible_pl.scoring._metrics import EXTRACTIONS as EXTRACTIONS
@@ -81,6 +82,7 @@ __all__ = [  # noqa: RUF022
     "EvalResult",
     "MetricFn",
     "evaluate",
+    "merge_results",
     # Comparing two runs
     "Comparison",
     "compare",
