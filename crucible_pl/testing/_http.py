@@ -195,6 +195,10 @@ def _bad_path(path: str) -> bool:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Clients that read ranges open many connections at once (Polars' HTTP reader does):
+    # socketserver's default backlog of 5 drops the rest, and their retried SYNs cost
+    # them seconds each.
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], hub: LocalHub) -> None:
         self.hub = hub
