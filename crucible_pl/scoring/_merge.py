@@ -65,6 +65,18 @@ def merge_results(results: Sequence[EvalResult]) -> EvalResult:
     InvalidInputError
         No results, results evaluated with different settings, or shards that share a
         reference id (they must be disjoint).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from crucible_pl.scoring import evaluate, merge_results
+    >>> refs = pl.DataFrame({"id": ["a", "b", "c"], "expected": ["1", "2", "3"]})
+    >>> preds = pl.DataFrame({"id": ["a", "b", "c"], "prediction": ["1", "0", "3"]})
+    >>> parts = [evaluate(refs[:1], preds, family="math", n_bootstrap=0),
+    ...          evaluate(refs[1:], preds, family="math", n_bootstrap=0)]
+    >>> merged = merge_results(parts)
+    >>> merged.items["math_match"].to_list(), merged.unknown_ids
+    ([True, False, True], ())
     """
     if not results:
         raise InvalidInputError("merge_results needs the results of at least one shard.")

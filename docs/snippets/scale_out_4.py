@@ -13,15 +13,15 @@ assert rows.count() == len(mmlu)
 
 
 @ray.remote
-def score_shard(rank: int, world_size: int) -> object:
-    """A Ray worker: its contiguous shard, a stand-in model, crucible-pl's evaluate."""
-    refs = crucible_pl.load("mmlu", "test", config="all").shard(world_size, rank, contiguous=True)
-    frame = refs.collect()
-    preds = frame.select("id", prediction=pl.lit("A"))
-    return evaluate(frame, preds, family="multiple_choice", by="subject", seed=0)
+def score_shard(refs: pl.DataFrame) -> object:
+    """A Ray worker: a stand-in model on its shard, then crucible-pl's evaluate."""
+    preds = refs.select("id", prediction=pl.lit("A"))
+    return evaluate(refs, preds, family="multiple_choice", by="subject", seed=0)
 
 
-parts = ray.get([score_shard.remote(rank, 2) for rank in range(2)])
+# Contiguous shards, handed to the workers through Ray's object store.
+shards = [mmlu.shard(2, rank, contiguous=True).collect() for rank in range(2)]
+parts = ray.get([score_shard.remote(shard) for shard in shards])
 merged = merge_results(parts)  # the shards' items, summarized once
 single = evaluate(mmlu, mmlu.lazy().select("id", prediction=pl.lit("A")), by="subject", seed=0)
 assert merged.summary.equals(single.summary)
