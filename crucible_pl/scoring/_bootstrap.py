@@ -174,9 +174,11 @@ def _bootstrap_means(
             (pl.col("__s") * _STRATUM_STRIDE + _uniform(draw, seed, units)).alias("__key"),
         )
     )
+    # Sums run in the (fixed) order of the draws: the same floats to the last bit on
+    # every run, whatever order the hash group-by and the join hand rows over in.
     means = (
-        draws.join(stats, on="__key", how="left")
-        .group_by("__s", "__b")
+        draws.join(stats, on="__key", how="left", maintain_order="left")
+        .group_by("__s", "__b", maintain_order=True)
         .agg((pl.col(f"__sum_{m}").sum() / pl.col(f"__cnt_{m}").sum()).alias(m) for m in metrics)
         .join(strata.select(*keys, "__s"), on="__s")
         .select(*keys, "__b", *metrics)
@@ -235,9 +237,12 @@ def summarize(
     ``ci_low`` and ``ci_high`` (null when ``n_bootstrap`` is 0); see
     :class:`~crucible_pl.scoring.EvalResult` for their meaning.
     """
+    # One chunk, so sums do not depend on how the items were assembled in memory: the
+    # same items give the same summary to the last bit, merged from shards or not.
     scores = (
-        items.lazy()
-        .select(*by, *(pl.col(m).cast(pl.Float64) for m in metrics))
+        items.select(*by, *(pl.col(m).cast(pl.Float64) for m in metrics))
+        .rechunk()
+        .lazy()
         .with_row_index(_POS)
     )
     no_ci = [pl.lit(None, dtype=pl.Float64).alias(f"{s}|{m}") for m in metrics for s in _STATS[3:]]
@@ -276,11 +281,21 @@ def summarize(
                 pl.col(f"count|{m}").sum().cast(pl.Int64).alias(f"count|{m}"),
                 ((pl.col(f"stderr|{m}") ** 2).sum().sqrt() / pl.len()).alias(f"stderr|{m}"),
             ]
-        macro = groups.select(macro_aggs)
+        # The groups in a fixed order and one chunk, so the sums over them are the same
+        # floats on every run.
+        fixed = groups.sort(by, nulls_last=True).collect().rechunk()
+        macro = fixed.lazy().select(macro_aggs)
         if resampled is None:
             macro = macro.with_columns(no_ci)
         else:
-            per_b = resampled.group_by("__b").agg(pl.col(m).mean() for m in metrics)
+            # Each resample's mean over the groups, summed in group order from a list:
+            # a hash group-by's mean can add partial sums in any order (last-bit noise).
+            per_b = (
+                resampled.sort(["__b", *by], nulls_last=True)
+                .group_by("__b", maintain_order=True)
+                .agg(pl.col(m) for m in metrics)
+                .with_columns(pl.col(m).list.mean() for m in metrics)
+            )
             macro = pl.concat([macro, _intervals(per_b, [], metrics, confidence)], how="horizontal")
         parts.append(_to_long(macro, [], metrics, "macro"))
     order = {m: i for i, m in enumerate(metrics)}
