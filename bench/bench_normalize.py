@@ -39,6 +39,7 @@ from pathlib import Path
 import polars as pl
 
 import crucible_pl
+from crucible_pl._synthetic import generator_for
 from crucible_pl.errors import DatasetNotFoundError
 from crucible_pl.registry import get_spec
 from crucible_pl.registry._spec import DatasetSpec, SyntheticRequest
@@ -143,8 +144,9 @@ def write_case(root: Path, spec: DatasetSpec, case: Case, rows: int) -> int:
     per_file = -(-rows // len(targets))
     for seed, f in enumerate(targets):
         sub = spec.for_config(f.config)
-        assert sub.synthetic is not None
-        df = sub.synthetic(SyntheticRequest(f.config, f.split, per_file, seed))
+        generate = generator_for(spec, f.config)  # the generators live in _synthetic
+        assert generate is not None, f"{spec.name} has no synthetic generator"
+        df = generate(SyntheticRequest(f.config, f.split, per_file, seed))
         schema = sub.raw_schema.get(f.config) or spec.raw_schema.get(f.config)
         if schema:
             df = df.cast(pl.Schema(schema))
