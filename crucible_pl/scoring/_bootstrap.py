@@ -179,11 +179,18 @@ def _bootstrap_means(
     means = (
         draws.join(stats, on="__key", how="left", maintain_order="left")
         .group_by("__s", "__b", maintain_order=True)
-        .agg((pl.col(f"__sum_{m}").sum() / pl.col(f"__cnt_{m}").sum()).alias(m) for m in metrics)
+        .agg(_resampled_mean(m) for m in metrics)
         .join(strata.select(*keys, "__s"), on="__s")
         .select(*keys, "__b", *metrics)
     )
     return means.collect()
+
+
+def _resampled_mean(metric: str) -> pl.Expr:
+    """A resample's mean of ``metric``; null when it drew only null scores (such as
+    pass@k of items with fewer than k samples), which the percentile interval skips."""
+    count = pl.col(f"__cnt_{metric}").sum()
+    return pl.when(count > 0).then(pl.col(f"__sum_{metric}").sum() / count).alias(metric)
 
 
 def _point_estimates(items: pl.LazyFrame, keys: list[str], metrics: list[str]) -> pl.LazyFrame:

@@ -178,7 +178,8 @@ def evaluate(
         ``execution`` raises before any work is done.
     k
         With a ``sample`` column: the k of pass@k and maj@k, an int or a list
-        (``None``: 1 and the most samples any item has). Ignored without samples.
+        (``None``: 1 and the most samples any item has). Without one, ``k`` is an
+        error: there is one answer per id.
 
     Returns
     -------
@@ -282,7 +283,20 @@ def evaluate(
         "Predictions",
         hint=" Pass prediction_col= to name the prediction column.",
     )
-    if SAMPLE in pred_schema and prediction_col != SAMPLE:
+    has_samples = SAMPLE in pred_schema and prediction_col != SAMPLE
+    if k is not None and not has_samples:
+        raise InvalidInputError(
+            f"k={k!r} asks for pass@k and maj@k, but the predictions have no {SAMPLE!r} "
+            "column: one answer per id. Add a sample column numbering each id's answers "
+            "(0, 1, ...), or drop k=."
+        )
+    if has_samples:
+        if not (pred_schema[SAMPLE].is_integer() or pred_schema[SAMPLE] == pl.Null):
+            raise InvalidInputError(
+                f"The {SAMPLE!r} column of the predictions is {pred_schema[SAMPLE]}; it must "
+                "number each id's answers with integers (0, 1, ...), which give their order "
+                "for maj@k. Cast it, or rename it if it is not a sample number."
+            )
         return _evaluate_samples(
             ref_lf.with_columns(pl.col("id").cast(pl.String)),
             pred_lf,

@@ -13,14 +13,21 @@ metrics (same extraction as for one sample) and gives each reference item:
 ``<metric>_maj@<k>``
     for metrics with an answer to vote on (every built-in but ``execution``), the score
     of the majority answer among the item's first ``k`` samples in ``sample`` order.
-    The vote is over the *extracted, normalized* answer: ``math_match`` and
-    ``numeric_match`` vote on :func:`~crucible_pl.scoring.normalize_math_answer` of the
-    extracted answer (so ``\\boxed{1,000}`` and ``1000`` vote together; answers that
-    normalize to different texts vote apart even where Math-Verify would call them
-    equal, such as ``1/2`` and ``0.5``), ``choice_match`` on the choice letter, text
-    metrics on the lower-cased text with spaces collapsed. A sample without an answer
-    does not vote; a tie goes to the answer whose first sample comes first; an item
-    whose samples all lack an answer scores its first sample.
+    The vote is over the answer the metric compares (:func:`vote_key`): the
+    extraction strategy's output, in its comparator's canonical form. ``math_match``
+    and ``numeric_match`` vote on a number's value (``\\boxed{1/2}``, ``0.5`` and
+    ``x = 0.5`` vote together, as ``math_match`` finds them equal), else on
+    :func:`~crucible_pl.scoring.normalize_math_answer` of the answer; ``choice_match``
+    on the choice it reads (letter, index or choice text; choices A-J);
+    ``exact_match`` on the answer as written; other text metrics on
+    :func:`~crucible_pl.scoring.normalize_text` of it. A sample without an answer does
+    not vote; a tie goes to the answer whose first sample comes first; the winning
+    answer's first sample gives the score; an item whose samples all lack an answer
+    scores its first sample.
+
+pass@k is null for an item with fewer than ``k`` samples, so the summary's mean, count
+and interval are over the items that have ``k`` (a resample that draws none of them is
+left out of the interval).
 
 Items without any prediction score 0 on every column, as with one sample, and are
 listed in ``missing_ids``. A repeated (id, sample) pair keeps its first row and its id
@@ -44,10 +51,12 @@ from collections.abc import Sequence
 import polars as pl
 
 from crucible_pl.errors import InvalidInputError
-from crucible_pl.scoring._answers import extract_answer
-from crucible_pl.scoring._letters import extract_choice_letter
-from crucible_pl.scoring._math_normalize import normalize_math_answer
+from crucible_pl.scoring._choice import choice_match
+from crucible_pl.scoring._math import _number
+from crucible_pl.scoring._math_normalize import _LEADING_VARIABLE, normalize_math_answer
+from crucible_pl.scoring._metrics import _EXTRACTORS
 from crucible_pl.scoring._passk import pass_at_k
+from crucible_pl.scoring._text import normalize_text
 
 __all__ = ["SAMPLE", "aggregate_samples", "check_ks", "vote_key"]
 
@@ -71,25 +80,61 @@ def check_ks(k: int | Sequence[int] | None, n_max: int) -> list[int]:
 
 
 def vote_key(metric: str, strategy: str, prediction: pl.Expr) -> pl.Expr | None:
-    """The answer a sample votes for under the built-in ``metric``; None: no vote."""
+    """The answer a sample votes for under the built-in ``metric``; None: no vote.
+
+    The answer is what ``metric`` compares: its extraction ``strategy`` applied to the
+    prediction, in the canonical form of its comparator (a choice index, a math value,
+    normalized text). Null where the sample has no answer, so it does not vote.
+    """
     if metric == "execution":
         return None
     if metric == "choice_match":
-        lone = prediction.str.strip_chars().str.to_uppercase()
-        letter = extract_choice_letter(prediction) if strategy == "choice_letter" else None
-        return lone if letter is None else pl.coalesce(letter, lone)
+        return _choice_index(prediction, strategy)
+    answer = _EXTRACTORS[strategy](prediction)
     if metric in ("math_match", "numeric_match"):
-        if strategy == "none":
-            answer = prediction
-        elif metric == "numeric_match" and strategy == "gsm8k_or_last_number":
-            answer = pl.coalesce(
-                extract_answer(prediction, "gsm8k"), extract_answer(prediction, "last_number")
-            )
-        else:
-            answer = extract_answer(prediction, strategy)  # type: ignore[arg-type]
-        return normalize_math_answer(answer)
-    text = prediction if strategy == "none" else extract_answer(prediction, strategy)  # type: ignore[arg-type]
-    return text.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+        key = _math_value(answer)
+    elif metric == "exact_match":
+        key = answer.cast(pl.String)
+    else:
+        key = normalize_text(answer)
+    return pl.when(key != "").then(key)
+
+
+_MAX_CHOICES = 10
+"""Choice indices probed for a vote: A-J, the letters ``choice_match`` reads."""
+
+
+def _choice_index(prediction: pl.Expr, strategy: str) -> pl.Expr:
+    """The 0-based choice ``choice_match`` reads (letter, index or text) as a String.
+
+    ``choice_match`` only says whether a reading equals one index, so each index of the
+    item's ``choices`` is asked in turn; the first it accepts is the answer.
+    """
+    free_text = strategy == "choice_letter"
+    read = prediction if free_text else _EXTRACTORS[strategy](prediction)
+    return pl.coalesce(
+        pl.when(choice_match(read, pl.lit(i), "choices", free_text=free_text)).then(pl.lit(str(i)))
+        for i in range(_MAX_CHOICES)
+    )
+
+
+def _math_value(answer: pl.Expr) -> pl.Expr:
+    """A math answer's vote: its value when it is a number, else its normalized text.
+
+    ``\\frac{1}{2}``, ``1/2``, ``0.5`` and ``x = 0.5`` all vote ``0.5``; ``2.0``,
+    ``4/2`` and ``2`` vote ``2``, as :func:`~crucible_pl.scoring.math_match` finds them
+    equal. Non-integer values are compared as Float64 (``math_match`` compares exact
+    fractions: values that differ beyond 16 significant digits vote together).
+    """
+    text = normalize_math_answer(answer)
+    number = _number(text.str.replace(_LEADING_VARIABLE, ""))
+    num, den = number.struct.field("num"), number.struct.field("den")
+    value = pl.coalesce(
+        number.struct.field("integer"),
+        pl.when(num % den == 0).then((num // den).cast(pl.String)),
+        number.struct.field("value").cast(pl.String),
+    )
+    return pl.coalesce(value, text)
 
 
 def aggregate_samples(

@@ -181,7 +181,70 @@ def test_bad_prediction_files_and_k_are_clear_errors(tmp_path: Path) -> None:
 def test_without_a_sample_column_nothing_changes() -> None:
     refs = pl.DataFrame({"id": ["a", "b"], "expected": ["1", "2"]})
     preds = pl.DataFrame({"id": ["a", "a", "b"], "prediction": ["1", "5", "2"]})
-    result = evaluate(refs, preds, family="math", k=[1, 5], n_bootstrap=0)
+    result = evaluate(refs, preds, family="math", n_bootstrap=0)
     assert result.items.columns == ["id", "prediction", "expected", "math_match"]
+    assert result.items["math_match"].to_list() == [True, True]  # a keeps its first, "1"
     assert result.duplicate_ids == ("a",)
     assert "samples" not in result.provenance["evaluation"]
+
+
+def test_k_without_a_sample_column_is_an_error() -> None:
+    refs = pl.DataFrame({"id": ["a"], "expected": ["1"]})
+    preds = pl.DataFrame({"id": ["a"], "prediction": ["1"]})
+    with pytest.raises(errors.InvalidInputError, match=r"no 'sample' column.*drop k="):
+        evaluate(refs, preds, family="math", k=5)
+
+
+def test_a_sample_column_must_hold_integers() -> None:
+    refs = pl.DataFrame({"id": ["a"], "expected": ["1"]})
+    preds = pl.DataFrame({"id": ["a", "a"], "sample": ["s1", "s2"], "prediction": ["1", "2"]})
+    with pytest.raises(errors.InvalidInputError, match=r"'sample' column .* is String"):
+        evaluate(refs, preds, family="math")
+
+
+def test_math_answers_equal_in_value_vote_together() -> None:
+    # math_match finds 1/2, \frac12 and 0.5 equal, so they are one answer in the vote.
+    refs = pl.DataFrame({"id": ["q"], "expected": ["\\frac{1}{2}"]})
+    preds = samples({"q": ["1/3", "\\boxed{1/2}", "\\frac{1}{3}", "0.5", "The answer is \\frac12"]})
+    row = item(evaluate(refs, preds, family="math", k=[3, 5], n_bootstrap=0), "q")
+    assert row["math_match"] == pytest.approx(3 / 5)  # math_match: all three forms right
+    # Values 1/3, 1/2, 1/3: 1/3 has two votes. All five: 1/2 has three.
+    assert row["math_match_maj@3"] == 0.0
+    assert row["math_match_maj@5"] == 1.0
+
+
+def test_a_choice_letter_index_and_text_are_one_vote() -> None:
+    refs = pl.DataFrame({"id": ["m"], "expected": [1], "choices": [["Paris", "Lyon", "Nice"]]})
+    # Readings: A, B (its text), B, A, B (index 1): B has three votes, A two.
+    preds = samples({"m": ["A", "Lyon", "(B)", "A", "1"]})
+    row = item(evaluate(refs, preds, family="multiple_choice", k=5, n_bootstrap=0), "m")
+    assert row["choice_match_maj@5"] == 1.0
+    # Samples no choice reading accepts do not vote.
+    preds = samples({"m": ["no idea", "pass", "C"]})
+    row = item(evaluate(refs, preds, family="multiple_choice", k=3, n_bootstrap=0), "m")
+    assert row["choice_match_maj@3"] == 0.0  # C, the only vote
+
+
+def test_integer_choice_predictions() -> None:
+    refs = pl.DataFrame({"id": ["m"], "expected": [2], "choices": [["a", "b", "c"]]})
+    preds = pl.DataFrame({"id": ["m"] * 4, "sample": [0, 1, 2, 3], "prediction": [0, 2, 2, 0]})
+    row = item(evaluate(refs, preds, family="multiple_choice", k=[1, 4], n_bootstrap=0), "m")
+    assert row["choice_match"] == pytest.approx(0.5)
+    assert row["choice_match_maj@4"] == 0.0  # 0 and 2 twice each: 0 came first
+    assert row["choice_match_pass@1"] == pytest.approx(0.5)
+
+
+def test_intervals_skip_resamples_without_a_defined_pass_at_k(tmp_path: Path) -> None:
+    # Few items have k samples, so some resamples (of a group) draw none of them: their
+    # mean is undefined and left out of the interval, which must stay a number.
+    refs = pl.DataFrame(
+        {"id": [f"q{i}" for i in range(8)], "expected": ["1"] * 8, "s": ["x", "y"] * 4}
+    )
+    preds = samples({f"q{i}": ["1", "0", "1"] if i >= 6 else ["0"] for i in range(8)})
+    result = evaluate(refs, preds, family="math", by="s", k=3, seed=1)
+    summary = result.summary.filter(pl.col("metric") == "math_match_pass@3")
+    assert summary["count"].to_list() == [2, 1, 1, 2]  # overall, x, y, macro
+    assert summary["mean"].to_list() == [1.0, 1.0, 1.0, 1.0]
+    assert summary.select(pl.col("ci_low", "ci_high").is_nan().any()).row(0) == (False, False)
+    assert summary["ci_high"].to_list() == [1.0, 1.0, 1.0, 1.0]
+    result.to_parquet(tmp_path / "run.parquet")  # JSON metadata: no NaN
