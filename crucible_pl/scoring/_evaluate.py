@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -22,33 +21,28 @@ if TYPE_CHECKING:
     from crucible_pl._dataset import Dataset
 
 from crucible_pl._hashing import check_seed
-from crucible_pl.errors import (
-    ColumnNotFoundError,
-    InvalidInputError,
-    ValidationError,
-)
+from crucible_pl.errors import ColumnNotFoundError, InvalidInputError
 from crucible_pl.scoring._bootstrap import summarize
+from crucible_pl.scoring._evaluate_samples import evaluate_samples
 from crucible_pl.scoring._metrics import (
     BUILTINS,
-    CUSTOM_DESCRIPTION,
     DEFAULT_METRICS,
-    EXTRACTIONS,
     MetricFn,
     MetricOptions,
     check_code_execution,
     resolve_extraction,
     resolve_metrics,
 )
-from crucible_pl.scoring._result import EvalResult, _version
-from crucible_pl.scoring._samples import SAMPLE, aggregate_samples, check_ks, vote_key
+from crucible_pl.scoring._predictions import read_predictions
+from crucible_pl.scoring._record import PRED, collect_checked, evaluation_record
+from crucible_pl.scoring._result import EvalResult
+from crucible_pl.scoring._samples import SAMPLE
 
 __all__ = ["EvalResult", "evaluate"]
 
 logger = logging.getLogger(__name__)
 
-_PRED = "__prediction"
 _PRESENT = "__present"
-_SHOWN_IDS = 5
 
 
 def _check_columns(schema: pl.Schema, needed: Sequence[str], what: str, *, hint: str = "") -> None:
@@ -59,41 +53,6 @@ def _check_columns(schema: pl.Schema, needed: Sequence[str], what: str, *, hint:
             f"{what} lack column(s) {', '.join(map(repr, absent))}. "
             f"Available columns: {available}.{hint}"
         )
-
-
-_READERS = {".jsonl": "JSON Lines", ".ndjson": "JSON Lines", ".json": "JSON", ".parquet": "Parquet"}
-
-
-def read_predictions(path: str | os.PathLike[str]) -> pl.LazyFrame:
-    """Predictions from a ``.jsonl``/``.ndjson``, ``.json`` (an array) or ``.parquet`` file.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> import polars as pl
-    >>> from crucible_pl.scoring._evaluate import read_predictions
-    >>> file = pathlib.Path(tempfile.mkdtemp()) / "preds.jsonl"
-    >>> pl.DataFrame({"id": ["a"], "prediction": ["4"]}).write_ndjson(file)
-    >>> read_predictions(file).collect().rows()
-    [('a', '4')]
-    """
-    file = Path(path)
-    kinds = ", ".join(sorted(_READERS))
-    if file.suffix.lower() not in _READERS:
-        raise InvalidInputError(
-            f"Predictions file {str(file)!r} has suffix {file.suffix or '(none)'!r}; "
-            f"evaluate reads {kinds} files (or pass a frame)."
-        )
-    if not file.is_file():
-        raise InvalidInputError(
-            f"Predictions file {str(file)!r} does not exist. Pass the path of a {kinds} file."
-        )
-    suffix = file.suffix.lower()
-    if suffix == ".parquet":
-        return pl.scan_parquet(file)
-    if suffix == ".json":
-        return pl.read_json(file).lazy()
-    return pl.scan_ndjson(file)
 
 
 def evaluate(
@@ -297,7 +256,7 @@ def evaluate(
                 "number each id's answers with integers (0, 1, ...), which give their order "
                 "for maj@k. Cast it, or rename it if it is not a sample number."
             )
-        return _evaluate_samples(
+        return evaluate_samples(
             ref_lf.with_columns(pl.col("id").cast(pl.String)),
             pred_lf,
             resolved=resolved,
@@ -314,7 +273,7 @@ def evaluate(
         )
 
     refs = ref_lf.with_columns(pl.col("id").cast(pl.String))
-    preds = pred_lf.select(pl.col("id").cast(pl.String), pl.col(prediction_col).alias(_PRED))
+    preds = pred_lf.select(pl.col("id").cast(pl.String), pl.col(prediction_col).alias(PRED))
     first_preds = preds.filter(pl.col("id").is_first_distinct()).with_columns(
         pl.lit(True).alias(_PRESENT)
     )
@@ -324,7 +283,7 @@ def evaluate(
     options = MetricOptions(allow_code_execution, has_input="input" in ref_schema)
 
     def scored(name: str, metric: str | MetricFn) -> pl.Expr:
-        prediction = pl.col(_PRED)
+        prediction = pl.col(PRED)
         if isinstance(metric, str):
             strategy = strategies[name]
             assert strategy is not None  # a built-in metric always has one
@@ -338,7 +297,7 @@ def evaluate(
     item_cols = [
         "id",
         *by_cols,
-        pl.col(_PRED).alias("prediction"),
+        pl.col(PRED).alias("prediction"),
         *(["expected"] if "expected" in ref_schema else []),
         *(scored(name, metric).alias(name) for name, metric in resolved.items()),
         present.alias(_PRESENT),
@@ -352,28 +311,8 @@ def evaluate(
         preds.select(pl.col("id").filter(pl.col("id").is_first_distinct())).join(
             counts.filter(pl.col("n") > 1), on="id", how="inner", maintain_order="left"
         ),
-        refs.group_by("id").agg(pl.len().alias("n")).filter(pl.col("n") > 1).head(_SHOWN_IDS),
-        preds.select(pl.col("id").null_count()),
     ]
-    try:
-        items, unknown, duplicated, ref_dups, null_ids = pl.collect_all(queries)
-    except pl.exceptions.ColumnNotFoundError as err:
-        raise ColumnNotFoundError(
-            f"A metric refers to a column that is not in the joined frame: {err}. "
-            f"Reference columns: {', '.join(ref_schema.names())}; the prediction is passed "
-            "to the metric as an expression."
-        ) from err
-    if ref_dups.height:
-        shown = ", ".join(ref_dups["id"].cast(pl.String).to_list())
-        raise ValidationError(
-            f"Reference ids must be unique; repeated ids include: {shown}. "
-            "Deduplicate the references (or give each row its own id) before evaluating."
-        )
-    if null_ids.item():
-        raise InvalidInputError(
-            f"{null_ids.item()} prediction row(s) have a null id. Every prediction needs the "
-            "id of the reference item it answers."
-        )
+    items, unknown, duplicated = collect_checked(queries, refs, preds, ref_schema)
 
     missing_ids = tuple(items.filter(~pl.col(_PRESENT))["id"].to_list())
     items = items.drop(_PRESENT)
@@ -388,7 +327,7 @@ def evaluate(
     )
     n_dup_rows = int(duplicated["n"].sum() - duplicated.height)
     result_provenance = dict(provenance or {})
-    result_provenance["evaluation"] = _evaluation_record(
+    result_provenance["evaluation"] = evaluation_record(
         family=family,
         metric_names=metric_names,
         strategies=strategies,
@@ -414,179 +353,4 @@ def evaluate(
         duplicate_ids=tuple(duplicated["id"].to_list()),
         n_duplicate_rows=n_dup_rows,
         provenance=result_provenance,
-    )
-
-
-def _evaluation_record(
-    *,
-    family: str,
-    metric_names: list[str],
-    strategies: Mapping[str, str | None],
-    by_cols: list[str],
-    prediction_col: str,
-    n_items: int,
-    n_bootstrap: int,
-    seed: int,
-    confidence: float,
-) -> dict[str, Any]:
-    """``provenance["evaluation"]``: what was computed, how, and with which versions."""
-    return {
-        "family": family,
-        "metrics": metric_names,
-        "extraction": {
-            name: {
-                "strategy": strategy,
-                "description": CUSTOM_DESCRIPTION if strategy is None else EXTRACTIONS[strategy],
-            }
-            for name, strategy in strategies.items()
-        },
-        "by": by_cols,
-        "prediction_col": prediction_col,
-        "n_items": n_items,
-        "n_bootstrap": n_bootstrap,
-        "seed": seed,
-        "confidence": confidence,
-        "versions": {"crucible-pl": _version("crucible-pl"), "polars": pl.__version__},
-    }
-
-
-def _evaluate_samples(
-    refs: pl.LazyFrame,
-    pred_lf: pl.LazyFrame,
-    *,
-    resolved: Mapping[str, str | MetricFn],
-    strategies: Mapping[str, str | None],
-    by_cols: list[str],
-    prediction_col: str,
-    options: MetricOptions,
-    ks_asked: int | Sequence[int] | None,
-    family: str,
-    provenance: Mapping[str, Any] | None,
-    n_bootstrap: int,
-    seed: int,
-    confidence: float,
-) -> EvalResult:
-    """``evaluate`` for predictions with a ``sample`` column (:mod:`._samples`)."""
-    preds = pred_lf.select(
-        pl.col("id").cast(pl.String),
-        pl.col(SAMPLE),
-        pl.col(prediction_col).alias(_PRED),
-    )
-    pair = pl.struct("id", SAMPLE)
-    first_rows = preds.filter(pair.is_first_distinct())
-    joined = first_rows.join(refs, on="id", how="inner", maintain_order="left")
-    prediction = pl.col(_PRED)
-    columns: list[pl.Expr] = []
-    voting: list[str] = []
-    for name, metric in resolved.items():
-        if isinstance(metric, str):
-            strategy = strategies[name]
-            assert strategy is not None  # a built-in metric always has one
-            columns.append(BUILTINS[metric].score(prediction, strategy, options).alias(name))
-            key = vote_key(metric, strategy, prediction)
-            if key is not None:
-                columns.append(key.alias(f"__key_{name}"))
-                voting.append(name)
-        else:
-            columns.append(metric(prediction).alias(name))
-    per_sample = joined.select("id", SAMPLE, prediction.alias("prediction"), *columns)
-    counts = preds.group_by("id", SAMPLE).agg(pl.len().alias("n"))
-    queries = [
-        per_sample,
-        preds.select(pl.col("id").filter(pl.col("id").is_first_distinct())).join(
-            refs.select("id"), on="id", how="anti", maintain_order="left"
-        ),
-        preds.filter(pair.is_first_distinct())
-        .join(counts.filter(pl.col("n") > 1), on=["id", SAMPLE], how="inner", maintain_order="left")
-        .select("id", "n"),
-        refs.group_by("id").agg(pl.len().alias("n")).filter(pl.col("n") > 1).head(_SHOWN_IDS),
-        preds.select(pl.col("id").null_count()),
-    ]
-    try:
-        scored, unknown, duplicated, ref_dups, null_ids = pl.collect_all(queries)
-    except pl.exceptions.ColumnNotFoundError as err:
-        raise ColumnNotFoundError(
-            f"A metric refers to a column that is not in the joined frame: {err}."
-        ) from err
-    if ref_dups.height:
-        shown = ", ".join(ref_dups["id"].cast(pl.String).to_list())
-        raise ValidationError(
-            f"Reference ids must be unique; repeated ids include: {shown}. "
-            "Deduplicate the references (or give each row its own id) before evaluating."
-        )
-    if null_ids.item():
-        raise InvalidInputError(
-            f"{null_ids.item()} prediction row(s) have a null id. Every prediction needs the "
-            "id of the reference item it answers."
-        )
-    if scored[SAMPLE].null_count():
-        raise InvalidInputError(
-            "Some prediction rows have a null sample. Number each id's samples (0, 1, ...) "
-            "in the sample column."
-        )
-    n_max = int(scored.group_by("id").len().select(pl.col("len").max().fill_null(0)).item())
-    ks = check_ks(ks_asked, n_max)
-    booleans = [name for name in resolved if scored.schema[name] == pl.Boolean]
-    per_item = aggregate_samples(
-        scored.lazy(), metrics=list(resolved), booleans=booleans, voting=voting, ks=ks
-    )
-    metric_names: list[str] = []
-    for name in resolved:
-        metric_names.append(name)
-        metric_names += [f"{name}_pass@{k}" for k in ks if name in booleans]
-        metric_names += [f"{name}_maj@{k}" for k in ks if name in voting]
-    ref_schema = refs.collect_schema()
-    missing = pl.col("n_samples").is_null()
-    items = (
-        refs.select("id", *by_cols, *(["expected"] if "expected" in ref_schema else []))
-        .join(per_item, on="id", how="left", maintain_order="left")
-        .with_columns(
-            pl.col("n_samples").fill_null(0),
-            *(pl.when(missing).then(0.0).otherwise(pl.col(m)).alias(m) for m in metric_names),
-        )
-        .select(
-            "id",
-            *by_cols,
-            "predictions",
-            *(["expected"] if "expected" in ref_schema else []),
-            "n_samples",
-            *metric_names,
-        )
-        .collect()
-    )
-    missing_ids = tuple(items.filter(pl.col("n_samples") == 0)["id"].to_list())
-    summary = summarize(
-        items, by_cols, metric_names, n_bootstrap=n_bootstrap, seed=seed, confidence=confidence
-    )
-    record = _evaluation_record(
-        family=family,
-        metric_names=metric_names,
-        strategies=strategies,
-        by_cols=by_cols,
-        prediction_col=prediction_col,
-        n_items=items.height,
-        n_bootstrap=n_bootstrap,
-        seed=seed,
-        confidence=confidence,
-    )
-    sampled = items.filter(pl.col("n_samples") > 0).select(
-        pl.col("n_samples").min().fill_null(0).alias("low"),
-        pl.col("n_samples").max().fill_null(0).alias("high"),
-    )
-    record["samples"] = {
-        "k": ks,
-        "pass_at_k": booleans,
-        "maj_at_k": voting,
-        "min_per_item": int(sampled["low"].item()),
-        "max_per_item": int(sampled["high"].item()),
-        "rows_scored": scored.height,
-    }
-    return EvalResult(
-        items=items,
-        summary=summary,
-        missing_ids=missing_ids,
-        unknown_ids=tuple(unknown["id"].to_list()),
-        duplicate_ids=tuple(duplicated["id"].unique(maintain_order=True).to_list()),
-        n_duplicate_rows=int((duplicated["n"] - 1).sum()),
-        provenance={**(provenance or {}), "evaluation": record},
     )
