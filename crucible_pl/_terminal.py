@@ -103,6 +103,8 @@ def table_text(df: pl.DataFrame, *, width: int | None = None, wide: Sequence[str
         return _cut("  ".join(parts).rstrip(), width)
 
     lines = [line(headers), line(["-" * widths[n] for n in headers])]
+    # Padding and cutting each cell to its column is text layout for the terminal, done on
+    # the rows being printed after Polars computed them; no expression lays out lines.
     lines += [line(row) for row in cells.iter_rows()]
     return "\n".join(lines)
 

@@ -35,11 +35,11 @@ from __future__ import annotations
 import os
 import string
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import polars as pl
 
-from crucible_pl._load.provenance import Provenance
+from crucible_pl._bridges._protocol import DatasetLike
 from crucible_pl.errors import (
     ColumnNotFoundError,
     DataFormatError,
@@ -47,22 +47,10 @@ from crucible_pl.errors import (
     MissingDependencyError,
 )
 
-__all__ = ["DatasetLike", "from_inspect", "letter", "to_inspect"]
+__all__ = ["from_inspect", "letter", "to_inspect"]
 
 _INSTALL = "pip install 'crucible-pl[inspect]'"
 _NOT_METADATA = {"id", "input", "expected", "choices", "prompt", "continuations"}
-
-
-class DatasetLike(Protocol):
-    """What the bridges read of a :class:`~crucible_pl.Dataset` (they sit below it)."""
-
-    @property
-    def provenance(self) -> Provenance: ...  # pragma: no cover - a protocol
-
-    @property
-    def family(self) -> str | None: ...  # pragma: no cover - a protocol
-
-    def collect(self, *, streaming: bool = False) -> pl.DataFrame: ...  # pragma: no cover
 
 
 def letter(index: int) -> str:
@@ -206,6 +194,8 @@ def to_inspect(ds: DatasetLike, *, input_col: str | None = None, name: str | Non
     )
     metadata_columns = [c for c in frame.columns if c not in _NOT_METADATA and c != source]
     samples = []
+    # One Python object per row: inspect's Samples are built one by one, which no Polars
+    # expression can do (this runs once per export, not on the load path).
     for row in frame.iter_rows(named=True):
         given = row[source]
         text_or_chat = _chat(given) if isinstance(given, list) else (given or "")

@@ -40,7 +40,7 @@ from crucible_pl._load.request import LoadRequest
 from crucible_pl.errors import InvalidInputError, MissingDependencyError
 
 if TYPE_CHECKING:
-    from crucible_pl._bridges.inspect_ai import DatasetLike
+    from crucible_pl._bridges._protocol import DatasetLike
 
 __all__ = ["lm_eval_task", "task_yaml"]
 

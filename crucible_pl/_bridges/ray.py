@@ -20,7 +20,7 @@ from typing import Any
 
 from crucible_pl.errors import InvalidInputError, MissingDependencyError
 
-from .inspect_ai import DatasetLike
+from ._protocol import DatasetLike
 
 __all__ = ["block_count", "to_ray"]
 
