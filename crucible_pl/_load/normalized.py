@@ -18,9 +18,10 @@ preference ties, stay dropped); it is sorted, so Parquet statistics skip what a 
 excludes. Both files are written atomically; the JSON last, so a Parquet file without
 its JSON is never read.
 
-The stored columns are the canonical ones, except that a spec's ``computed_on_read``
-columns (a chat's ``input`` and ``expected``, slices of its conversation) are stored as
-the columns they are computed from, and computed by ``DatasetSpec.restore`` on read.
+The stored columns are every canonical one (so any Parquet reader gets canonical rows),
+then, named ``__...``, the columns a spec's ``computed_on_read`` expressions read: a
+load computes those canonical columns from them (``DatasetSpec.restore``), such as a
+chat's ``input`` sliced from its ``messages``, and never decodes their stored copies.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ __all__ = ["POSITION", "NormalizedSplit", "check_raw_schema", "normalized_split"
 
 logger = logging.getLogger(__name__)
 
-_ROW_GROUP_ROWS = 32_768
+_ROW_GROUP_ROWS = 16_384
 
 
 def normalized_split(
@@ -131,7 +132,8 @@ def _sink_atomically(frame: pl.LazyFrame, path: Path) -> None:
         # that: LZ4 decodes about twice as fast as Polars' default zstd (and faster than
         # the Hub's snappy), and row groups of _ROW_GROUP_ROWS rows decode in parallel (one
         # row group of nested messages decodes on one core) and let __pos statistics
-        # skip what a slice excludes.
+        # skip what a slice excludes. 16k rows rather than 32k: 100k rows of HH-RLHF
+        # prompts decoded in 14 ms instead of 17 (7 row groups share 2 cores evenly).
         frame.sink_parquet(tmp, compression="lz4", statistics=True, row_group_size=_ROW_GROUP_ROWS)
 
 

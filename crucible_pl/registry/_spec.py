@@ -191,11 +191,14 @@ class DatasetSpec:
     version
         Bumped whenever the normalizer's output changes; part of the cache key.
     computed_on_read
-        Canonical columns cheap enough to compute each time the normalized cache is
-        read: slices and field lookups over columns ``prepare`` made, such as a chat's
-        ``input`` and ``expected`` taken from its ``messages``. The cache stores the
-        columns their expressions read instead of their values (a conversation once,
-        not twice), so it is smaller and a load decodes less.
+        Canonical columns our reader computes from cheaper stored columns instead of
+        decoding their stored values: slices and field lookups over columns ``prepare``
+        made, such as a chat's ``input`` (its ``messages`` up to the last assistant
+        turn), or a preference side's one-turn list built from the reply's text. The
+        normalized cache holds every canonical column (so DuckDB, Ray, Spark or Dask
+        read canonical rows from it without crucible-pl) and, under ``__``-prefixed
+        names, the columns these expressions read; a load reads those, and a
+        projection reads only what the selected columns need.
     """
 
     name: str
@@ -233,6 +236,13 @@ class DatasetSpec:
                 f"not among its canonical columns {list(self.columns)}. List only "
                 "canonical columns there."
             )
+        clash = [root for root in self._private_columns() if root in self.columns]
+        if clash:
+            raise InvalidInputError(
+                f"DatasetSpec {self.name!r}: computed_on_read expressions read {clash}, "
+                "which are also canonical column names with other values. Give the "
+                "prepared columns other names (our own start with '__')."
+            )
 
     def for_config(self, config: str) -> DatasetSpec:
         """The spec that governs ``config``: its variant if it has one, else this one."""
@@ -268,37 +278,59 @@ class DatasetSpec:
         return lf if self.keep is None else lf.filter(self.keep)
 
     def stored_columns(self) -> tuple[str, ...]:
-        """The columns the normalized cache holds: canonical ones, then inputs of the
-        ``computed_on_read`` ones (in first-use order)."""
-        names = [name for name in self.columns if name not in self.computed_on_read]
+        """The columns the normalized cache holds: every canonical one, then, under
+        their stored names, the private columns ``computed_on_read`` expressions read
+        (in first-use order; see :meth:`restore`)."""
+        return (*self.columns, *self._private_columns().values())
+
+    def _twins(self) -> dict[str, str]:
+        """Prepared column -> the canonical column stored with the same values (a chat's
+        ``__messages`` is its canonical ``messages``), so it is not stored twice."""
+        return {
+            expr.meta.root_names()[0]: name
+            for name, expr in self.columns.items()
+            if name not in self.computed_on_read and expr.meta.is_column()
+        }
+
+    def _private_columns(self) -> dict[str, str]:
+        """Prepared column a ``computed_on_read`` expression reads -> its stored name
+        (``__``-prefixed, so a reader of the file tells ours from the canonical ones)."""
+        twins = self._twins()
+        private: dict[str, str] = {}
         for name in self.computed_on_read:
-            names.extend(root for root in self.columns[name].meta.root_names() if root not in names)
-        return tuple(names)
+            for root in self.columns[name].meta.root_names():
+                if root not in twins and root not in private:
+                    private[root] = root if root.startswith("__") else f"__{root}"
+        return private
 
     def normalize_for_storage(
         self, lf: pl.LazyFrame, *, config: str, split: str, passthrough: Sequence[str] = ()
     ) -> pl.LazyFrame:
         """Like :meth:`normalize`, but with the columns of :meth:`stored_columns`."""
         lf = self._prepared(lf, config=config, split=split)
-        stored = [
-            pl.col(name) if name not in self.columns else self.columns[name].alias(name)
-            for name in self.stored_columns()
-        ]
-        return lf.select([*stored, *(pl.col(name) for name in passthrough)])
+        canonical = [expr.alias(name) for name, expr in self.columns.items()]
+        private = [pl.col(root).alias(stored) for root, stored in self._private_columns().items()]
+        return lf.select([*canonical, *private, *(pl.col(name) for name in passthrough)])
 
     def restore(self, stored: pl.LazyFrame, *, passthrough: Sequence[str] = ()) -> pl.LazyFrame:
         """The canonical columns from a frame of :meth:`stored_columns`, lazily.
 
-        A projection reads only what the selected columns need: ``.select("expected")``
-        of a chat set decodes its conversations, not its ids.
+        ``computed_on_read`` columns are computed from the private columns (their
+        stored values are for other readers); the rest are read as stored. A projection
+        reads only what the selected columns need: ``.select("id", "expected")`` of a
+        chat set decodes neither its conversations nor its prompts.
         """
         if not self.computed_on_read:
             return stored
+        sources = {**self._twins(), **self._private_columns()}
+        inputs = stored.with_columns(
+            pl.col(source).alias(root) for root, source in sources.items() if root != source
+        )
         canonical = [
             self.columns[name].alias(name) if name in self.computed_on_read else pl.col(name)
             for name in self.columns
         ]
-        return stored.select([*canonical, *(pl.col(name) for name in passthrough)])
+        return inputs.select([*canonical, *(pl.col(name) for name in passthrough)])
 
 
 def add_context(lf: pl.LazyFrame, *, dataset: str, config: str, split: str) -> pl.LazyFrame:

@@ -93,10 +93,13 @@ def _prepare(
     return prepare
 
 
-# ``input``, ``expected`` and ``messages`` are slices and lookups of the prepared
-# conversation: the normalized cache stores the conversation once and the position of
-# its last assistant turn, and computes these three when it is read.
-_COMPUTED_ON_READ = ("input", "expected", "messages")
+# ``input`` is a slice of the conversation: a load computes it from ``messages`` and the
+# position of the last assistant turn (stored as ``__last_assistant``) instead of
+# decoding the prompt's turns a second time. ``expected`` is stored as a plain String
+# (the last reply's text again), so ``select("id", "expected")`` decodes no messages.
+_COMPUTED_ON_READ = ("input",)
+# 2: the normalized cache holds every canonical column (issue 16)
+_VERSION = 2
 
 
 def _chat_columns(id_expr: pl.Expr) -> dict[str, pl.Expr]:
@@ -136,6 +139,7 @@ TULU3_SFT = DatasetSpec(
     default_split="train",
     columns=_chat_columns(pl.col("id").cast(pl.String)),
     computed_on_read=_COMPUTED_ON_READ,
+    version=_VERSION,
     prepare=_prepare("messages"),
     hub_files=tuple(
         HubFile(f"data/train-{i:05d}-of-00006.parquet", "default", "train") for i in range(6)
@@ -179,6 +183,7 @@ NO_ROBOTS = DatasetSpec(
     default_split="test_sft",
     columns=_chat_columns(default_id()),
     computed_on_read=_COMPUTED_ON_READ,
+    version=_VERSION,
     prepare=_prepare("messages"),
     hub_files=(
         HubFile("data/train_sft-00000-of-00001-8aba5401a3b757f5.parquet", "default", "train_sft"),
@@ -229,6 +234,7 @@ OPEN_THOUGHTS3 = DatasetSpec(
     default_split="train",
     columns=_chat_columns(default_id()),
     computed_on_read=_COMPUTED_ON_READ,
+    version=_VERSION,
     prepare=_prepare("conversations", role="from", content="value"),
     hub_files=tuple(
         HubFile(f"data/train-{i:05d}-of-{_OPEN_THOUGHTS3_SHARDS:05d}.parquet", "default", "train")

@@ -165,10 +165,13 @@ def _columns(
     }
 
 
-# Specs whose ``prepare`` ends with ``_split_pair`` store each side as a reply text (or,
-# rarely, its turns) and build the turn lists on read. (Prompts are not stored so: they
-# are often several turns, and merging two list columns costs more than it saves.)
+# Specs whose ``prepare`` ends with ``_split_pair`` read each side from a reply text (or,
+# rarely, its turns) and build the turn lists on read; the cache also holds the lists
+# for other readers. (Prompts are not read so: they are often several turns, and
+# merging two list columns costs more than it saves.)
 _SPLIT_PAIR_ON_READ = ("chosen", "rejected")
+# 2: the normalized cache holds every canonical column (issue 16)
+_VERSION = 2
 
 
 def _split_pair(
@@ -231,6 +234,7 @@ HH_RLHF = DatasetSpec(
     columns=_columns(default_id()),
     prepare=_hh_prepare,
     computed_on_read=_SPLIT_PAIR_ON_READ,
+    version=_VERSION,
     hub_configs={"default": _HH_DIRS},
     hub_files=tuple(
         HubFile(f"{d}/{split}.jsonl.gz", d, split) for d in _HH_DIRS for split in ("train", "test")
@@ -294,6 +298,7 @@ HELPSTEER3 = DatasetSpec(
     keep=_HS3_PREF != 0,
     # One-turn lists built from the two response texts: the cache stores the texts.
     computed_on_read=("chosen", "rejected"),
+    version=_VERSION,
     hub_files=tuple(
         HubFile(f"preference/{split}.jsonl.gz", "preference", split)
         for split in ("train", "validation")
@@ -371,6 +376,7 @@ ULTRAFEEDBACK = DatasetSpec(
     keep=(_UF_DIFF != 0).fill_null(True),
     # One-turn lists built from plain texts: the cache stores the texts.
     computed_on_read=("input", "chosen", "rejected"),
+    version=_VERSION,
     hub_files=(HubFile("data/train-00000-of-00001-9dffc9d46d32c335.parquet", "default", "train"),),
     card_configs=(
         {"config_name": "default", "data_files": [{"split": "train", "path": "data/train-*"}]},
@@ -492,6 +498,7 @@ ARENA_140K = DatasetSpec(
     columns=_columns(pl.col("id").cast(pl.String)),
     prepare=_arena_prepare,
     computed_on_read=_SPLIT_PAIR_ON_READ,
+    version=_VERSION,
     keep=pl.col("winner").is_in(_ARENA_WINNERS),
     hub_files=tuple(
         HubFile(f"data/train-{i:05d}-of-00007.parquet", "default", "train") for i in range(7)
@@ -546,6 +553,7 @@ TULU3_PREFERENCE = DatasetSpec(
     columns=_columns(pl.col("id").cast(pl.String)),
     prepare=_tulu3_preference_prepare,
     computed_on_read=_SPLIT_PAIR_ON_READ,
+    version=_VERSION,
     hub_files=tuple(
         HubFile(f"data/train-{i:05d}-of-00004.parquet", "default", "train") for i in range(4)
     ),

@@ -15,7 +15,7 @@ import crucible_pl
 from crucible_pl._hub import resolve as _resolve
 from crucible_pl._load import normalized as _normalized
 from crucible_pl.errors import InvalidInputError
-from crucible_pl.registry import all_specs, get_spec
+from crucible_pl.registry import DatasetSpec, all_specs, get_spec
 from crucible_pl.testing import LocalHub, write_spec_repo
 
 
@@ -134,21 +134,59 @@ def test_sliced_ids_match_raw_positions(make_hub: Callable[..., LocalHub], split
     assert ids == [f"gsm8k/main/test/{i}" for i in positions]
 
 
-@pytest.mark.parametrize("name", [spec.name for spec in all_specs()])
-def test_stored_columns_restore_the_canonical_frame(name: str) -> None:
-    """For every spec: what the cache stores, restored on read, is the canonical frame."""
+def _stored_and_canonical(name: str) -> tuple[DatasetSpec, pl.DataFrame, pl.DataFrame]:
+    """A spec (for its default config), its stored rows and its canonical rows."""
     spec = get_spec(name)
     config = spec.default_config or spec.configs[0]
     raw = crucible_pl.load_lazy(name, config=config, source="synthetic", n=12, raw=True)
-    split = "test"
-    canonical = spec.for_config(config).normalize(raw, config=config, split=split)
     sub = spec.for_config(config)
-    stored = sub.normalize_for_storage(raw, config=config, split=split)
-    assert stored.collect_schema().names() == list(sub.stored_columns())
-    assert_frame_equal(sub.restore(stored).collect(), canonical.collect())
+    canonical = sub.normalize(raw, config=config, split="test").collect()
+    stored = sub.normalize_for_storage(raw, config=config, split="test").collect()
+    return sub, stored, canonical
 
 
-def test_chat_cache_stores_the_conversation_once(
+@pytest.mark.parametrize("name", [spec.name for spec in all_specs()])
+def test_stored_columns_restore_the_canonical_frame(name: str) -> None:
+    """For every spec: what the cache stores, restored on read, is the canonical frame."""
+    spec, stored, canonical = _stored_and_canonical(name)
+    assert stored.columns == list(spec.stored_columns())
+    assert_frame_equal(spec.restore(stored.lazy()).collect(), canonical)
+
+
+@pytest.mark.parametrize("name", [spec.name for spec in all_specs()])
+def test_the_stored_file_holds_canonical_rows_for_any_reader(name: str) -> None:
+    """Every canonical column is in the file under its own name, with its own values:
+    DuckDB, Ray, Spark or Dask read canonical rows from it without crucible-pl; the
+    extra columns are all ours, named ``__...``."""
+    _, stored, canonical = _stored_and_canonical(name)
+    assert_frame_equal(stored.select(canonical.columns), canonical)
+    assert all(c.startswith("__") for c in stored.columns if c not in canonical.columns)
+
+
+@pytest.mark.parametrize("name", [spec.name for spec in all_specs()])
+def test_a_load_reads_each_value_once_and_a_projection_only_what_it_needs(
+    name: str, tmp_path: Path
+) -> None:
+    """What a load reads, shown by files whose other columns are all null: a full load
+    never reads the stored copies of ``computed_on_read`` columns, and
+    ``select("id", "expected")`` reads only those two columns (the plan projects 2)."""
+    spec, stored, canonical = _stored_and_canonical(name)
+
+    def nulled(keep: Callable[[str], bool]) -> pl.LazyFrame:
+        path = tmp_path / "stored.parquet"
+        stored.with_columns(
+            pl.lit(None, dtype).alias(c) for c, dtype in stored.schema.items() if not keep(c)
+        ).write_parquet(path)
+        return spec.restore(pl.scan_parquet(path))
+
+    full = nulled(lambda c: c not in spec.computed_on_read)
+    assert_frame_equal(full.collect(), canonical)
+    narrow = nulled(lambda c: c in ("id", "expected")).select("id", "expected")
+    assert_frame_equal(narrow.collect(), canonical.select("id", "expected"))
+    assert f"PROJECT 2/{stored.width} COLUMNS" in narrow.explain()
+
+
+def test_chat_cache_holds_the_canonical_columns_and_computes_input_on_read(
     make_hub: Callable[..., LocalHub], tmp_path: Path
 ) -> None:
     hub = make_hub()
@@ -157,8 +195,7 @@ def test_chat_cache_stores_the_conversation_once(
     first = crucible_pl.load_lazy("tulu3_sft", "train").collect()
     [path] = normalized_files(tmp_path / "crucible-cache")
     stored = pl.read_parquet_schema(path)
-    assert not {"input", "expected", "messages"} & set(stored)
-    assert {"id", "__messages", "__last_assistant", "__pos"} <= set(stored)
+    assert list(stored) == ["id", "input", "expected", "messages", "__last_assistant", "__pos"]
     # Restored on read: the same frame as the normalizer's, and each column alone.
     raw = crucible_pl.load_lazy("tulu3_sft", "train", raw=True)
     direct = spec.normalize(
@@ -167,6 +204,7 @@ def test_chat_cache_stores_the_conversation_once(
         split="train",
     ).collect()
     assert_frame_equal(first, direct)
+    assert_frame_equal(pl.read_parquet(path, columns=first.columns), direct)
     assert first.columns == ["id", "input", "expected", "messages"]
     last = crucible_pl.load_lazy("tulu3_sft", "train").select("expected").collect()
     assert_frame_equal(last, direct.select("expected"))
@@ -189,8 +227,8 @@ def test_a_cache_with_other_stored_columns_is_rebuilt(
     first = crucible_pl.load_lazy("tulu3_sft", "train").collect()
     [meta_path] = sorted((tmp_path / "crucible-cache" / "normalized").rglob("*.json"))
     meta = json.loads(meta_path.read_text())
-    meta["columns"] = ["id", "input", "expected", "messages", "__pos"]
+    meta["columns"] = ["id", "__messages", "__last_assistant", "__pos"]  # version 1's
     meta_path.write_text(json.dumps(meta))
     assert_frame_equal(crucible_pl.load_lazy("tulu3_sft", "train").collect(), first)
     assert json.loads(meta_path.read_text())["columns"][-1] == "__pos"
-    assert "__messages" in json.loads(meta_path.read_text())["columns"]
+    assert "messages" in json.loads(meta_path.read_text())["columns"]
