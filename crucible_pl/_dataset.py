@@ -81,7 +81,7 @@ class Dataset:
     (30, 10)
     """
 
-    __slots__ = ("_files", "_frame", "_num_rows", "_provenance")
+    __slots__ = ("_files", "_frame", "_num_rows", "_provenance", "_stored")
 
     def __init__(
         self,
@@ -95,6 +95,9 @@ class Dataset:
         self._provenance = provenance
         self._num_rows = num_rows
         self._files = tuple(files)
+        # Set only by load(), when the rows are exactly a normalized cache file's, in
+        # order (a whole split): readers such as Ray may then read that file instead.
+        self._stored: str | None = None
 
     # ------------------------------------------------------------------ basics
 
@@ -179,10 +182,12 @@ class Dataset:
         return self._frame.collect_schema()
 
     def files(self) -> list[str]:
-        """The local Parquet files this dataset reads, for DuckDB, Ray Data or Spark.
+        """The local raw Hub files this dataset's rows come from (as downloaded, or
+        converted to Parquet once for JSON Lines and CSV), for provenance or other tools.
 
-        The files hold the whole split as stored (raw Hub columns, or the normalized
-        cache), not the result of this dataset's filters or selections.
+        They hold the whole split's raw columns, not the result of this dataset's
+        normalization, filters or selections; the canonical rows of a whole split are
+        in :meth:`normalized_file`.
 
         Returns
         -------
@@ -198,6 +203,33 @@ class Dataset:
         ['.parquet']
         """
         return list(self._files)
+
+    def normalized_file(self) -> str | None:
+        """The normalized cache's Parquet file holding exactly this dataset's rows.
+
+        Set for a whole split of a named dataset as :func:`load` returned it (no slice,
+        ``columns=`` or multi-config load, and before any sampling, filter or
+        selection). The file holds every canonical column under its own name, in row
+        order, plus columns of ours named ``__...``: DuckDB, Spark, Dask or Ray read the
+        canonical rows from it without crucible-pl by selecting :attr:`columns`.
+
+        Returns
+        -------
+        str or None
+            The absolute path, or ``None`` when the rows are not a whole stored split.
+
+        Examples
+        --------
+        >>> import crucible_pl
+        >>> import polars as pl
+        >>> ds = crucible_pl.load("gsm8k", "test")
+        >>> path = ds.normalized_file()
+        >>> pl.read_parquet(path, columns=ds.columns).equals(ds.collect())
+        True
+        >>> ds.sample(5, seed=0).normalized_file() is None
+        True
+        """
+        return self._stored
 
     def lazy(self) -> pl.LazyFrame:
         """The underlying LazyFrame, for any Polars operation the ``Dataset`` lacks.
@@ -1099,10 +1131,13 @@ class Dataset:
     def to_ray(self, *, blocks: int | None = None) -> Any:
         """The rows as a ``ray.data.Dataset`` (the optional ``ray`` extra).
 
-        The rows this Dataset holds (canonical or raw, after its sampling, shards and
-        filters), collected once as Arrow and split into ``blocks`` for Ray's workers;
-        ``count()`` equals ``len(self)``. To read a huge split on the workers instead,
-        ``ray.data.read_parquet(ds.files())``. See :mod:`crucible_pl._bridges.ray`.
+        A whole split of a named dataset, as :func:`load` returned it, is read by Ray's
+        workers from the normalized cache's Parquet file (every canonical column is
+        stored there), so no crucible-pl code runs on them and the rows never pass
+        through the driver. Any other Dataset (sampled, sharded, filtered, sliced, raw)
+        is collected once as Arrow and split into ``blocks``. Either way the columns are
+        :attr:`columns` and ``count()`` equals ``len(self)``. See
+        :mod:`crucible_pl._bridges.ray`.
 
         Parameters
         ----------
@@ -1127,7 +1162,7 @@ class Dataset:
         """
         from crucible_pl._bridges.ray import to_ray
 
-        return to_ray(self, blocks=blocks)
+        return to_ray(self, blocks=blocks, stored=self.normalized_file())
 
     # ------------------------------------------------------------- validation
 
@@ -1372,6 +1407,7 @@ def load(
     )
     loaded = open_frame(request)
     dataset = Dataset(loaded.frame, loaded.provenance, num_rows=loaded.num_rows, files=loaded.files)
+    dataset._stored = loaded.stored
     return dataset.validate() if validate else dataset
 
 

@@ -20,4 +20,7 @@ class DatasetLike(Protocol):
     @property
     def family(self) -> str | None: ...  # pragma: no cover - a protocol
 
+    @property
+    def columns(self) -> list[str]: ...  # pragma: no cover - a protocol
+
     def collect(self, *, streaming: bool = False) -> pl.DataFrame: ...  # pragma: no cover

@@ -1,11 +1,11 @@
 """Ray Data: a Dataset's rows as a ``ray.data.Dataset`` (the optional ``ray`` extra).
 
-The rows are what the Dataset holds, canonical or raw, after its sampling, sharding or
-filters: collected once on the driver as Arrow and split into blocks that Ray's
-workers then process (:meth:`Dataset.to_ray <crucible_pl.Dataset.to_ray>`). For splits
-too large to collect on one machine, read the files in place instead:
-``ray.data.read_parquet(ds.files())`` reads the raw Hub files (or the normalized
-cache's) with no crucible-pl code on the workers.
+The rows are what the Dataset holds (:meth:`Dataset.to_ray <crucible_pl.Dataset.to_ray>`).
+A whole split of a named dataset is read by the workers from the normalized cache's
+Parquet file, which holds every canonical column: no crucible-pl code runs on them and
+the rows never pass through the driver. Anything else (after sampling, sharding or
+filters, or raw columns) is collected once on the driver as Arrow and split into
+blocks that Ray's workers then process.
 
 Examples
 --------
@@ -32,7 +32,7 @@ def block_count(rows: int, *, cpus: int) -> int:
     return max(1, min(rows, 4 * max(cpus, 1)))
 
 
-def to_ray(ds: DatasetLike, *, blocks: int | None = None) -> Any:
+def to_ray(ds: DatasetLike, *, blocks: int | None = None, stored: str | None = None) -> Any:
     """The rows of ``ds`` as a ``ray.data.Dataset``, in order, split into ``blocks``.
 
     Parameters
@@ -42,6 +42,10 @@ def to_ray(ds: DatasetLike, *, blocks: int | None = None) -> Any:
     blocks
         How many blocks (Ray's unit of parallel work); four per CPU of the cluster
         by default.
+    stored
+        A Parquet file whose rows are exactly ``ds``'s rows, in order, with its
+        columns among the file's (a whole split's normalized cache file): read by
+        Ray's workers, only ``ds``'s columns. ``None`` collects ``ds`` on the driver.
 
     Returns
     -------
@@ -66,6 +70,8 @@ def to_ray(ds: DatasetLike, *, blocks: int | None = None) -> Any:
         isinstance(blocks, bool) or not isinstance(blocks, int) or blocks < 1
     ):
         raise InvalidInputError(f"Invalid blocks={blocks!r}: expected an int >= 1.")
+    if stored:
+        return ray.data.read_parquet([stored], columns=ds.columns, override_num_blocks=blocks)
     table = ds.collect().to_arrow()
     cpus = int(ray.cluster_resources().get("CPU", 1)) if ray.is_initialized() else 1
     count = blocks or block_count(table.num_rows, cpus=cpus)

@@ -118,10 +118,13 @@ def _open_frame(request: LoadRequest) -> Loaded:
     frames: list[pl.LazyFrame] = []
     files: list[str] = []
     total: int | None = 0
+    stored: str | None = None
     for part in split.parts:
         if canonical:
             assert spec is not None
             rows = source.canonical_split(part.name)
+            if len(split.parts) == 1 and part.is_full:
+                stored = rows.stored
             raw = rows.raw_rows if part.is_full else rows.raw_count()
             lf, count = _canonical_part(rows.frame, part, raw, rows.rows)
             lf = spec.restore(lf)
@@ -150,7 +153,7 @@ def _open_frame(request: LoadRequest) -> Loaded:
         spec_version=spec.version if spec is not None else None,
         source="remote" if getattr(source, "remote", False) else source.kind,
     )
-    loaded = Loaded(frame, provenance, total, tuple(files))
+    loaded = Loaded(frame, provenance, total, tuple(files), stored=stored)
     return _project(loaded, request.columns)
 
 

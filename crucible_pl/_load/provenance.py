@@ -145,9 +145,15 @@ class Provenance:
 
 @dataclass(frozen=True)
 class Loaded:
-    """A lazy frame, its provenance, and its exact row count when known without a scan."""
+    """A lazy frame, its provenance, and its exact row count when known without a scan.
+
+    ``stored`` is set only when the rows are exactly a whole normalized cache file's,
+    in order (a whole split of a named dataset): that file, which other readers (Ray)
+    may read in place of the frame.
+    """
 
     frame: pl.LazyFrame
     provenance: Provenance
     num_rows: int | None
     files: tuple[str, ...] = ()
+    stored: str | None = None

@@ -43,6 +43,9 @@ class SplitRows:
     count_raw
         For a remote read, where ``raw_rows`` is not known without reading the
         footers: counts them, called only when a slice needs the count.
+    stored
+        For canonical rows read from the normalized cache, its Parquet file (which
+        holds every canonical column), else ``None``.
     """
 
     frame: pl.LazyFrame
@@ -50,6 +53,7 @@ class SplitRows:
     rows: int | None
     files: tuple[str, ...] = ()
     count_raw: Callable[[], int] | None = None
+    stored: str | None = None
 
     def raw_count(self) -> int:
         """``raw_rows``, counted from the footers first for a remote read."""

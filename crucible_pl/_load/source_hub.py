@@ -162,7 +162,13 @@ class HubSource:
             offline=self.request.offline,
             token=self.request.token,
         )
-        return SplitRows(pl.scan_parquet(cached.path), cached.raw_rows, cached.rows, cached.sources)
+        return SplitRows(
+            pl.scan_parquet(cached.path),
+            cached.raw_rows,
+            cached.rows,
+            cached.sources,
+            stored=str(cached.path),
+        )
 
     def _remote_canonical(self, split: str) -> SplitRows:
         """Canonical rows normalized lazily from the raw rows read in place."""

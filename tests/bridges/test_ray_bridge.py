@@ -7,9 +7,12 @@ local Ray cluster cannot start here (the reason is shown).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pytest
+from polars.testing import assert_frame_equal
 
 import crucible_pl
 from crucible_pl import errors
@@ -61,6 +64,44 @@ def test_canonical_rows_with_the_same_count_and_values(
     assert [r["id"] for r in sampled.to_ray().take_all()] == sampled.collect()["id"].to_list()
     shard = mmlu.shard(3, 1)
     assert shard.to_ray(blocks=2).count() == len(shard)
+
+
+@pytest.mark.parametrize("name", ["tulu3_sft", "hh_rlhf", "mmlu"])
+def test_a_whole_split_is_read_by_the_workers_from_the_normalized_file(
+    cluster: None, make_hub: Callable[..., LocalHub], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """No crucible-pl code on the workers: Ray reads the cache file's canonical columns
+    (a chat's ``input`` and a preference pair's turn lists included), and the rows never
+    pass through the driver (collecting there is made to fail)."""
+    hub = make_hub()
+    write_spec_repo(hub.root, get_spec(name), rows=ROWS)
+    ds = crucible_pl.load(name)
+    stored = ds.normalized_file()
+    assert stored is not None
+    assert "normalized" in Path(stored).parts
+
+    def no_collect(*args: object, **kwargs: object) -> None:
+        raise AssertionError("to_ray collected the rows on the driver")
+
+    monkeypatch.setattr(crucible_pl.Dataset, "collect", no_collect)
+    ray_ds = ds.to_ray()
+    tables = ray.get(ray_ds.to_arrow_refs())
+    monkeypatch.undo()
+    assert ray_ds.columns() == ds.columns
+    assert ray_ds.count() == len(ds)
+    got = pl.from_arrow(pa.concat_tables(tables))
+    assert isinstance(got, pl.DataFrame)
+    assert_frame_equal(got, ds.collect())
+
+
+def test_anything_but_a_whole_split_goes_through_the_driver(
+    cluster: None, mmlu: crucible_pl.Dataset
+) -> None:
+    sliced = crucible_pl.load("mmlu", "test[:5]", config="all")
+    for part in (mmlu.sample(7, seed=1), mmlu.filter(pl.col("expected") == 0), sliced):
+        assert part.normalized_file() is None
+        ray_ds = part.to_ray()
+        assert [r["id"] for r in ray_ds.take_all()] == part.collect()["id"].to_list()
 
 
 def test_raw_columns_for_a_repo_id(cluster: None, mmlu: crucible_pl.Dataset) -> None:

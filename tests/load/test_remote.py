@@ -11,10 +11,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from polars.testing import assert_frame_equal
 
 import crucible_pl
-from crucible_pl import errors
+from crucible_pl import cli, errors
 from crucible_pl.registry import get_spec
 from crucible_pl.testing import LocalHub, write_repo, write_spec_repo
 
@@ -97,6 +98,19 @@ def test_a_cached_split_is_read_locally_with_no_request(hub: LocalHub) -> None:
     ds = crucible_pl.load("me/big", "train", remote=True)
     assert ds.collect().height == ROWS * SHARDS
     assert ds.provenance.source == "hub"
+    assert hub.requests == []
+
+
+def test_crucible_pl_download_turns_a_remote_look_into_a_cached_split(hub: LocalHub) -> None:
+    looked = crucible_pl.load("me/big", "train[:5]", remote=True)
+    assert looked.provenance.source == "remote"
+    first = looked.collect()
+    result = CliRunner().invoke(cli.main, ["download", "me/big", "--split", "train"])
+    assert result.exit_code == 0, result.output
+    hub.clear_requests()
+    cached = crucible_pl.load("me/big", "train[:5]", remote=True)
+    assert cached.provenance.source == "hub"  # read locally now, the same rows
+    assert_frame_equal(cached.collect(), first)
     assert hub.requests == []
 
 
