@@ -232,3 +232,25 @@ def test_a_cache_with_other_stored_columns_is_rebuilt(
     assert_frame_equal(crucible_pl.load_lazy("tulu3_sft", "train").collect(), first)
     assert json.loads(meta_path.read_text())["columns"][-1] == "__pos"
     assert "messages" in json.loads(meta_path.read_text())["columns"]
+
+
+def test_small_splits_are_stored_uncompressed_and_large_ones_with_lz4(
+    make_hub: Callable[..., LocalHub], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eval splits decode fastest uncompressed; past the limit, LZ4 shrinks the file.
+    The same rows either way."""
+    hub = make_hub()
+    write_spec_repo(hub.root, get_spec("gsm8k"), rows=200)
+    plain = crucible_pl.load_lazy("gsm8k", "test").collect()
+    [path] = normalized_files(tmp_path / "crucible-cache")
+    uncompressed = path.stat().st_size
+    assert _normalized.compression_for(crucible_pl.load("gsm8k", "test").files()) == (
+        "uncompressed"
+    )
+    from crucible_pl._cache import admin as _cache_admin
+
+    monkeypatch.setattr(_normalized, "UNCOMPRESSED_UP_TO", 0)
+    _cache_admin.apply_removal(_cache_admin.plan_removal("gsm8k"))
+    assert_frame_equal(crucible_pl.load_lazy("gsm8k", "test").collect(), plain)
+    [path] = normalized_files(tmp_path / "crucible-cache")
+    assert path.stat().st_size < uncompressed * 0.8
