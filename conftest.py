@@ -36,11 +36,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Hypothesis's example database and constants cache in the session's temp dir.
+    """Hypothesis's example database and constants cache in the session's temp dir, and
+    no tqdm monitor threads.
 
-    By default they go to ``.hypothesis/`` in the working directory, from collection on.
+    By default the database goes to ``.hypothesis/`` in the working directory, from
+    collection on. tqdm starts a monitor thread for huggingface_hub's progress bars that
+    is not always stopped: over 100 of them built up in a full run, more than
+    faulthandler dumps, which hid the crashing thread of a native crash.
     """
+    import tqdm
     from hypothesis.configuration import set_hypothesis_home_dir
+
+    tqdm.tqdm.monitor_interval = 0
 
     # The factory behind tmp_path; pytest has no public accessor before the first fixture.
     factory: pytest.TempPathFactory = session.config._tmp_path_factory  # type: ignore[attr-defined]
