@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/bench_normalize.py [--rows N] [--repeat R] [--only NAME ...]
+    python bench/bench_normalize.py [--rows N] [--repeat R] [--only NAME ...] [--lz4]
 
 For every registered dataset (``CASES``; a dataset without a case fails the run), a
 synthetic repo shaped exactly like the registered spec's Hub
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
 import statistics
@@ -41,6 +42,7 @@ from typing import Any
 import polars as pl
 
 import crucible_pl
+from crucible_pl._load import normalized
 from crucible_pl._synthetic import generator_for
 from crucible_pl.errors import DatasetNotFoundError
 from crucible_pl.registry import all_specs, get_spec
@@ -297,7 +299,9 @@ def collect(case: Case, *, raw: bool) -> pl.DataFrame:
     return load(case, raw=raw).collect()
 
 
-def compare(cases: Sequence[Case], *, repeat: int, breakdown: bool) -> bool:
+def compare(
+    cases: Sequence[Case], *, repeat: int, breakdown: bool, record: list[dict[str, Any]]
+) -> bool:
     """Time normalized vs raw collects of each case (warm); print a row per case.
 
     ``id+exp`` is ``select("id", "expected").collect()`` of the normalized load, and
@@ -321,6 +325,11 @@ def compare(cases: Sequence[Case], *, repeat: int, breakdown: bool) -> bool:
         passed = added <= TARGET_NORMALIZE
         ok &= passed
         rows = load(case).select(pl.len()).collect().item()
+        record.append(
+            {"name": case.name, "config": case.config, "split": case.split, "rows": rows,
+             "raw_ms": t_raw * 1e3, "normalized_ms": t_norm * 1e3,
+             "id_expected_ms": t_narrow * 1e3}
+        )  # fmt: skip
         where = f"{case.config}/{case.split}"
         print(
             f"{case.name:<20}{where:<30}{rows:>8}{t_raw * 1e3:9.1f}{t_norm * 1e3:9.1f}"
@@ -366,6 +375,26 @@ def compare_head(repeat: int) -> bool:
     return passed
 
 
+def write_results(path: Path, record: list[dict[str, Any]], *, rows: int, lz4: bool) -> None:
+    """The synthetic measurements as JSON, for ``bench/charts.py``."""
+    path.write_text(
+        json.dumps(
+            {
+                "date": time.strftime("%Y-%m-%d"),
+                "versions": {"polars": pl.__version__, "crucible-pl": crucible_pl.__version__},
+                "rows": rows,
+                "compression": "lz4"
+                if lz4
+                else f"default (uncompressed up to {normalized.UNCOMPRESSED_UP_TO >> 20} MB)",
+                "datasets": record,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+    print(f"wrote {path}")
+
+
 def describe_machine() -> None:
     load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
@@ -391,7 +420,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="dataset names to run")
     parser.add_argument("--breakdown", action="store_true", help="also time each column alone")
     parser.add_argument("--no-real", action="store_true", help="skip the ../shared/hub variant")
+    parser.add_argument("--output", type=Path, help="also write the synthetic rows as JSON")
+    parser.add_argument(
+        "--lz4",
+        action="store_true",
+        help="write every normalized file with LZ4, as for splits past UNCOMPRESSED_UP_TO",
+    )
     args = parser.parse_args(argv)
+    if args.lz4:
+        normalized.UNCOMPRESSED_UP_TO = -1
 
     clean_env()
     describe_machine()
@@ -424,7 +461,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 load(case, raw=True)
             hub.clear_requests()
             print(f"\nsynthetic data (spec generators), {args.rows} rows each, warm cache:")
-            ok &= compare([c for c, _ in cases], repeat=args.repeat, breakdown=args.breakdown)
+            record: list[dict[str, Any]] = []
+            ok &= compare(
+                [c for c, _ in cases], repeat=args.repeat, breakdown=args.breakdown, record=record
+            )
+            if args.output:
+                write_results(args.output, record, rows=args.rows, lz4=args.lz4)
             if any(case.name == "mmlu" for case, _ in cases):
                 ok &= compare_head(args.repeat)
             assert_no_requests(hub)
@@ -444,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     load(case, raw=True)
                 hub.clear_requests()
                 print(f"\nreal data ({SHARED_HUB}), warm cache:")
-                ok &= compare(real, repeat=args.repeat, breakdown=args.breakdown)
+                ok &= compare(real, repeat=args.repeat, breakdown=args.breakdown, record=[])
                 assert_no_requests(hub)
     print(f"\noverall: {verdict(ok)}")
     return 0

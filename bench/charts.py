@@ -5,6 +5,10 @@
 - ``docs/img/bench_vs_datasets.png``: how many times better crucible-pl is than
   ``datasets`` on the headline measurements of the last full ``bench_compare.py`` run
   (``bench/results/bench_compare.json``), on a log scale, 1x marked.
+- ``docs/img/bench_normalize.png``: a warm canonical collect against a raw collect of
+  the same Hub files, for every registered dataset, from ``bench_normalize.py
+  --output`` runs (``bench/results/bench_normalize.json``, and ``..._lz4.json`` with
+  ``--lz4``, the layout of splits past 512 MB of raw files), 1x and 1.25x marked.
 - ``docs/img/scoring_by_subject.png``: :meth:`EvalResult.plot` on real MMLU test rows
   (six subjects of the project's Hub mirror, ``../shared/hub``) scored against a
   constant answer "A": the per-subject share of questions whose answer is A, with 95%
@@ -25,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "bench_compare.json"
+NORMALIZE = ROOT / "bench" / "results" / "bench_normalize.json"
+NORMALIZE_LZ4 = ROOT / "bench" / "results" / "bench_normalize_lz4.json"
 IMG = ROOT / "docs" / "img"
 SHARED_HUB = ROOT.parent / "shared" / "hub"
 
@@ -94,6 +100,45 @@ def bench_chart(out: Path) -> None:
     figure.savefig(out, dpi=110)
 
 
+def normalize_chart(out: Path) -> None:
+    from matplotlib.figure import Figure
+
+    styles = (
+        (NORMALIZE, "written uncompressed (splits up to 512 MB)", "#1f4e79"),
+        (NORMALIZE_LZ4, "written with LZ4 (larger splits)", "#8fb3d9"),
+    )
+    found = [(json.loads(p.read_text()), label, color) for p, label, color in styles if p.is_file()]
+    runs = [run for run, _, _ in found]
+    if not runs:
+        print(f"skipped {out.name}: no {NORMALIZE.name}")
+        return
+    names = [d["name"] for d in runs[0]["datasets"]]
+    figure = Figure(figsize=(8.0, 1.2 + 0.3 * len(names)), layout="constrained")
+    ax = figure.add_subplot()
+    height = 0.8 / len(runs)
+    for i, (run, label, color) in enumerate(found):
+        ratio = {d["name"]: d["normalized_ms"] / d["raw_ms"] for d in run["datasets"]}
+        ys = [len(names) - 1 - j - i * height for j in range(len(names))]
+        ax.barh(ys, [ratio[n] for n in names], height=height, color=color, label=label)
+    ax.axvline(1.0, color="#333333", linewidth=1)
+    ax.axvline(1.25, color="#b5451b", linewidth=1, linestyle="--")
+    ax.set_yticks([len(names) - 1 - j - (len(runs) - 1) * height / 2 for j in range(len(names))],
+                  names)  # fmt: skip
+    ax.set_xlabel("warm canonical collect / warm raw collect of the same Hub files (1.25: dashed)")
+    ax.set_title(
+        f"{runs[0]['rows']:,} rows per dataset, polars {runs[0]['versions']['polars']}, "
+        f"{runs[0]['date']}",
+        loc="left",
+        fontsize=10,
+    )
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    figure.savefig(out, dpi=110)
+
+
 def scoring_chart(out: Path) -> None:
     if not SHARED_HUB.is_dir():
         print(f"skipped {out.name}: {SHARED_HUB} (the real data) is absent")
@@ -120,6 +165,7 @@ def scoring_chart(out: Path) -> None:
 def main() -> int:
     IMG.mkdir(parents=True, exist_ok=True)
     bench_chart(IMG / "bench_vs_datasets.png")
+    normalize_chart(IMG / "bench_normalize.png")
     scoring_chart(IMG / "scoring_by_subject.png")
     print(f"wrote the charts in {IMG}")
     return 0
