@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
-import pyarrow as pa
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -21,6 +20,7 @@ from crucible_pl.scoring import evaluate, merge_results
 from crucible_pl.testing import LocalHub, write_spec_repo
 
 ray = pytest.importorskip("ray", reason="needs the 'ray' extra: pip install -e '.[ray]'")
+pa = pytest.importorskip("pyarrow", reason="Ray Data's dependency")
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
