@@ -53,6 +53,9 @@ __all__ = ["POSITION", "NormalizedSplit", "check_raw_schema", "normalized_split"
 logger = logging.getLogger(__name__)
 
 _ROW_GROUP_ROWS = 16_384
+_ROW_GROUP_BYTES = 8 * 2**20
+_MIN_ROW_GROUP_ROWS = 64
+_SAMPLE_ROWS = 1_024
 UNCOMPRESSED_UP_TO = 512 * 2**20
 """Raw bytes up to which a split's normalized file is written uncompressed (see
 :func:`compression_for`)."""
@@ -96,11 +99,17 @@ def normalized_split(
     lf = pieces[0] if len(pieces) == 1 else pl.concat(pieces, how="vertical_relaxed")
     lf = lf.with_row_index(POSITION).with_columns(pl.col(POSITION).cast(pl.Int64))
     frame = spec.normalize_for_storage(lf, config=config, split=split, passthrough=(POSITION,))
+    sample = spec.normalize_for_storage(
+        lf.head(_SAMPLE_ROWS), config=config, split=split, passthrough=(POSITION,)
+    )
     # The raw files are read here: one removed meanwhile (cache rm) is a CacheChangedError;
     # a full disk a DiskFullError (atomic_path), with no partial file left.
     where = f"{spec.name} (config {config!r}, split {split!r}) being normalized"
     with reading_cached_files(where, dataset=spec.name, config=config, split=split):
-        _sink_atomically(frame, path, compression=compression_for(sources))
+        group_rows = row_group_rows(sample.collect())
+        _sink_atomically(
+            frame, path, compression=compression_for(sources), row_group_size=group_rows
+        )
     result = NormalizedSplit(
         path,
         raw_rows=raw_rows,
@@ -134,11 +143,13 @@ def compression_for(sources: Sequence[str]) -> Literal["uncompressed", "lz4"]:
     """How a split's normalized file is compressed, from the size of its raw files.
 
     What a warm load pays each time is decoding this file. Uncompressed pages decode
-    fastest (100k Tülu 3 conversations: 16.2 ms against 18.2 with LZ4, 14.1 for the raw
-    Hub files), at about twice LZ4's size on real text (GSM8K train: 4.2 MB against
-    2.4). Eval splits are a few megabytes, so they are written uncompressed; a split
-    whose raw files pass :data:`UNCOMPRESSED_UP_TO` bytes (a post-training set) is
-    written with LZ4, which halves the disk it takes for about 10% more decode time.
+    fastest (86k Tülu 3 conversations of Hub size: 73 ms against 101 with LZ4, 114 for
+    the raw Hub files), at about twice LZ4's size on real text (GSM8K train: 4.2 MB
+    against 2.4). Eval splits are a few megabytes, so they are written uncompressed; a
+    split whose raw files pass :data:`UNCOMPRESSED_UP_TO` bytes (a post-training set)
+    is written with LZ4, which halves the disk it takes and still reads within 1.01x of
+    the raw files for every registered dataset (``bench/bench_normalize.py
+    --compression lz4``).
 
     Examples
     --------
@@ -149,16 +160,44 @@ def compression_for(sources: Sequence[str]) -> Literal["uncompressed", "lz4"]:
     return "uncompressed" if size <= UNCOMPRESSED_UP_TO else "lz4"
 
 
+def row_group_rows(sample: pl.DataFrame) -> int:
+    """Rows per row group of a normalized file, from a sample of its canonical rows.
+
+    Row groups decode in parallel (one row group of nested messages decodes on one
+    core) and let ``__pos`` statistics skip what a slice excludes. Short rows get
+    groups of 16,384 rows: 100k rows of HH-RLHF prompts decoded in 14 ms against 17 with
+    32,768 (7 groups share 2 cores evenly). Long rows get groups of about 8 MiB instead:
+    86k Tülu 3 conversations of Hub size (3.1 kB) collected in 66 ms with 1,024-row
+    groups against 144 ms with 16,384 rows (a group of 100 MB), and OpenThoughts3's
+    100 kB rows in 68 ms with 64-row groups against 227 ms.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> row_group_rows(pl.DataFrame({"question": ["What is 2 + 2?"] * 100}))
+    16384
+    >>> row_group_rows(pl.DataFrame({"messages": ["x" * 50_000] * 10}))
+    167
+    >>> row_group_rows(pl.DataFrame({"question": []}, schema={"question": pl.String}))
+    16384
+    """
+    if sample.height == 0:
+        return _ROW_GROUP_ROWS
+    per_row = sample.estimated_size() / sample.height
+    fitting = int(_ROW_GROUP_BYTES // max(per_row, 1.0))
+    return max(_MIN_ROW_GROUP_ROWS, min(_ROW_GROUP_ROWS, fitting))
+
+
 def _sink_atomically(
-    frame: pl.LazyFrame, path: Path, *, compression: Literal["uncompressed", "lz4"]
+    frame: pl.LazyFrame,
+    path: Path,
+    *,
+    compression: Literal["uncompressed", "lz4"],
+    row_group_size: int,
 ) -> None:
     with atomic_path(path) as tmp:
-        # Row groups of _ROW_GROUP_ROWS rows decode in parallel (one row group of nested
-        # messages decodes on one core) and let __pos statistics skip what a slice
-        # excludes. 16k rows rather than 32k: 100k rows of HH-RLHF prompts decoded in 14
-        # ms instead of 17 (7 row groups share 2 cores evenly).
         frame.sink_parquet(
-            tmp, compression=compression, statistics=True, row_group_size=_ROW_GROUP_ROWS
+            tmp, compression=compression, statistics=True, row_group_size=row_group_size
         )
 
 
