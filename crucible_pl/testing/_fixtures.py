@@ -39,11 +39,19 @@ def _json(df: pl.DataFrame) -> bytes:
     return df.write_json().encode()  # a JSON array of row objects
 
 
+# ``datasets`` (``push_to_hub``, ``to_parquet``) ends a row group at 100 MB of Arrow data
+# (its ``config.MAX_ROW_GROUP_SIZE``).
+_HUB_ROW_GROUP_BYTES = 100 * 10**6
+
+
 def _parquet(df: pl.DataFrame) -> bytes:
     # Snappy, as on the Hub: ``datasets`` and the Hub's Parquet converter write with
-    # pyarrow's default (the real files in ../shared/hub are all snappy).
+    # pyarrow's default (the real files in ../shared/hub are all snappy). Row groups as
+    # ``datasets`` cuts them.
     buf = io.BytesIO()
-    df.write_parquet(buf, compression="snappy")
+    size = int(df.estimated_size())
+    rows = max(1, df.height * _HUB_ROW_GROUP_BYTES // size) if size else None
+    df.write_parquet(buf, compression="snappy", row_group_size=rows)
     return buf.getvalue()
 
 
