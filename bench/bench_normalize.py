@@ -2,7 +2,8 @@
 
 Usage::
 
-    python bench/bench_normalize.py [--rows N] [--repeat R] [--only NAME ...] [--lz4]
+    python bench/bench_normalize.py [--rows N] [--repeat R] [--only NAME ...]
+        [--short-texts] [--max-mb MB] [--compression policy|uncompressed|lz4]
 
 For every registered dataset (``CASES``; a dataset without a case fails the run), a
 synthetic repo shaped exactly like the registered spec's Hub
@@ -11,6 +12,9 @@ files of the measured config and split are rewritten with ``--rows`` rows in tot
 (spread over their shards), made by the spec's own synthetic generator and cast to its
 raw schema, exactly as ``write_spec_repo(rows=...)`` makes them. (Passing the big
 ``rows=`` to ``write_spec_repo`` itself would write it to every file: 175 files for MMLU.)
+Every text is made distinct per row and, unless ``--short-texts``, lengthened until a row
+takes the bytes it takes on the Hub (``Case.row_bytes``, from the Hub cards); a split
+whose Hub-sized rows would pass ``--max-mb`` gets fewer rows.
 
 All repos are served by one ``LocalHub``; one cold load per dataset fills a fresh cache.
 Then, warm, ``load_lazy(name, ...).collect()`` and ``load_lazy(name, ..., raw=True)
@@ -29,13 +33,14 @@ import gc
 import json
 import os
 import platform
+import random
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +67,15 @@ class Case:
     every ``Human:``/``Assistant:`` turn marker of a transcript; a nested column (message
     lists, content parts) gets the prefix on every ``content``, ``text`` and ``value``
     string inside it.
+
+    ``row_bytes`` is how many bytes a row of this split takes on the Hub, from its card
+    in ``../shared/hub-cards``: ``num_bytes / num_examples`` where the card gives them,
+    else the size of the split's files over its rows (marked ``# files``: a lower bound
+    where they are compressed), None where the card gives neither. The spec generators
+    write a few dozen bytes per text; real questions, solutions and conversations are
+    ten to a thousand times longer, and how long they are decides what a read costs
+    (bytes to copy, pages to map) against what the normalizer adds per row. So unless
+    ``--short-texts`` is given, ``hub_sized`` lengthens the texts to ``row_bytes``.
     """
 
     name: str
@@ -69,35 +83,82 @@ class Case:
     split: str
     note: str
     texts: tuple[str, ...] = ()
+    row_bytes: int | None = None
 
 
 # Every registered dataset, in the order of ``crucible_pl.list_datasets()`` families.
 CASES = (
-    Case("gsm8k", "main", "test", "answer after ####", ("question", "answer")),
+    # gsm8k: 713,732 B / 1,319
+    Case("gsm8k", "main", "test", "answer after ####", ("question", "answer"), row_bytes=541),
+    # hendrycks_math: 648,291 B / 1,187
     Case(
         "hendrycks_math",
         "algebra",
         "test",
         r"last \boxed{} of the solution",
         ("problem", "solution"),
+        row_bytes=546,
     ),
-    Case("math_500", "default", "test", "JSON Lines, converted once", ("problem", "solution")),
+    # math_500: 400,274 B / 500 (the card's mirrors)
+    Case(
+        "math_500",
+        "default",
+        "test",
+        "JSON Lines, converted once",
+        ("problem", "solution"),
+        row_bytes=800,
+    ),
+    # deepmath: 4,963,982,703 B / 103,110
     Case(
         "deepmath",
         "default",
         "train",
         "10 shards, 3 R1 solutions",
         ("question", "r1_solution_1", "r1_solution_2", "r1_solution_3"),
+        row_bytes=48_142,
     ),
-    Case("polaris", "default", "train", "difficulty 'k/8' -> float", ("problem",)),
-    Case("mmlu", "all", "test", "choices, letter -> index", ("question",)),
-    Case("mmlu_stem", "default", "test", "union of 19 subject configs", ("question",)),
-    Case("mmlu_pro", "default", "test", "10 options, answer index", ("question", "cot_content")),
-    Case("arc", "ARC-Challenge", "test", "label -> index", ("question",)),
-    Case("boolq", "default", "validation", "bool -> index", ("question", "passage")),
-    Case("hellaswag", "default", "validation", "endings, label -> index", ("ctx_a", "ctx")),
+    # polaris: files: 28 MB of JSON Lines / 53,291
+    Case("polaris", "default", "train", "difficulty 'k/8' -> float", ("problem",), row_bytes=525),
+    # mmlu: 6,967,453 B / 14,042
+    Case("mmlu", "all", "test", "choices, letter -> index", ("question",), row_bytes=496),
+    # mmlu_stem: mmlu all/test, 496 B a row
+    Case(
+        "mmlu_stem", "default", "test", "union of 19 subject configs", ("question",), row_bytes=496
+    ),
+    # mmlu_pro: 8,715,484 B / 12,032
+    Case(
+        "mmlu_pro",
+        "default",
+        "test",
+        "10 options, answer index",
+        ("question", "cot_content"),
+        row_bytes=724,
+    ),
+    # arc: 375,511 B / 1,172
+    Case("arc", "ARC-Challenge", "test", "label -> index", ("question",), row_bytes=320),
+    # boolq: 1,998,182 B / 3,270
+    Case("boolq", "default", "validation", "bool -> index", ("question", "passage"), row_bytes=611),
+    # hellaswag: 11,175,717 B / 10,042
+    Case(
+        "hellaswag",
+        "default",
+        "validation",
+        "endings, label -> index",
+        ("ctx_a", "ctx"),
+        row_bytes=1113,
+    ),
+    # truthfulqa: no row_bytes, the card's multiple_choice size is from memory, not read
     Case("truthfulqa", "multiple_choice", "validation", "mc1 targets -> index", ("question",)),
-    Case("winogrande", "winogrande_xl", "validation", "option 1/2 -> index", ("sentence",)),
+    # winogrande: 164,183 B / 1,267
+    Case(
+        "winogrande",
+        "winogrande_xl",
+        "validation",
+        "option 1/2 -> index",
+        ("sentence",),
+        row_bytes=130,
+    ),
+    # gpqa: files: 3.21 MB of CSV / 448
     Case(
         "gpqa",
         "gpqa_main",
@@ -111,36 +172,57 @@ CASES = (
             "Incorrect Answer 2",
             "Incorrect Answer 3",
         ),
+        row_bytes=7165,
     ),
+    # humaneval: 194,394 B / 164
     Case(
         "humaneval",
         "openai_humaneval",
         "test",
         "task ids kept",
         ("prompt", "canonical_solution", "test"),
+        row_bytes=1185,
     ),
-    Case("mbpp", "full", "test", "prompt built from text + tests", ("text", "code")),
+    # mbpp: 244,104 B / 500
+    Case("mbpp", "full", "test", "prompt built from text + tests", ("text", "code"), row_bytes=488),
+    # deepcoder: no row_bytes, its tests blobs reach 100 MB a row (the texts here: problems)
     Case("deepcoder", "lcbv5", "test", "8 shards of problems", ("problem",)),
-    Case("tulu3_sft", "default", "train", "6 shards of messages", ("messages",)),
-    Case("no_robots", "default", "test_sft", "messages", ("prompt", "messages")),
-    Case("open_thoughts3", "default", "train", "120 shards of ShareGPT turns", ("conversations",)),
+    # tulu3_sft: 2,914,250,826 B / 939,343
+    Case("tulu3_sft", "default", "train", "6 shards of messages", ("messages",), row_bytes=3102),
+    # no_robots: 887,460 B / 500
+    Case("no_robots", "default", "test_sft", "messages", ("prompt", "messages"), row_bytes=1775),
+    # open_thoughts3: about 60 GB / 1,200,000 (the card's estimate)
+    Case(
+        "open_thoughts3",
+        "default",
+        "train",
+        "120 shards of ShareGPT turns",
+        ("conversations",),
+        row_bytes=50_000,
+    ),
+    # hh_rlhf: no row_bytes, the card gives neither num_bytes nor file sizes
     Case(
         "hh_rlhf", "default", "test", "4 configs of jsonl.gz transcripts", ("chosen@", "rejected@")
     ),
+    # helpsteer3: files: 5.49 MB of gzip / 2,017 (a lower bound)
     Case(
         "helpsteer3",
         "preference",
         "validation",
         "ties dropped, sides ordered",
         ("context", "response1", "response2"),
+        row_bytes=2722,
     ),
+    # ultrafeedback: 203,496,687 B / 63,619
     Case(
         "ultrafeedback",
         "default",
         "train",
         "texts -> one-turn lists",
         ("instruction", "chosen_response", "rejected_response"),
+        row_bytes=3199,
     ),
+    # arena_140k: no row_bytes, the card gives neither num_bytes nor file sizes
     Case(
         "arena_140k",
         "default",
@@ -148,14 +230,25 @@ CASES = (
         "7 shards, content parts joined",
         ("conversation_a", "conversation_b", "full_conversation"),
     ),
+    # tulu3_preference: 1,680,549,462 B / 271,409
     Case(
         "tulu3_preference",
         "default",
         "train",
         "4 shards, shared prompt split off",
         ("prompt", "chosen", "rejected"),
+        row_bytes=6192,
     ),
-    Case("helpsteer2", "default", "validation", "ratings as floats", ("prompt", "response")),
+    # helpsteer2: files: 582 kB of gzip / 1,038 (a lower bound)
+    Case(
+        "helpsteer2",
+        "default",
+        "validation",
+        "ratings as floats",
+        ("prompt", "response"),
+        row_bytes=561,
+    ),
+    # feedback_collection: files: 1.02 GB of JSON / 99,952
     Case(
         "feedback_collection",
         "default",
@@ -170,8 +263,10 @@ CASES = (
             "orig_criteria",
             "orig_feedback",
         ),
+        row_bytes=10_205,
     ),
-    Case("ifeval", "default", "train", "instruction ids and kwargs", ("prompt",)),
+    # ifeval: files: 207 kB of JSON Lines / 541
+    Case("ifeval", "default", "train", "instruction ids and kwargs", ("prompt",), row_bytes=383),
 )
 
 # The real files in ../shared/hub (small: a few thousand rows each).
@@ -239,8 +334,114 @@ def _tag_leaves(value: Any, tag: str) -> Any:
     return value
 
 
-def write_case(root: Path, spec: DatasetSpec, case: Case, rows: int) -> int:
-    """Lay out ``spec``'s repo with ``rows`` rows in total in ``case``'s config and split."""
+_VOCABULARY_SIZE = 5_000
+_POOL_CHARS = 1 << 24
+
+
+@cache
+def _filler_pool() -> str:
+    """16 MiB of made-up words, Zipf-distributed like a language's, seeded: filler text
+    that compresses about as prose does (snappy and LZ4 find no long repeats within
+    their 64 KiB windows, since rows draw from far-apart offsets)."""
+    rng = random.Random(0)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    vocabulary = [
+        "".join(rng.choices(letters, k=rng.randint(1, 10))) for _ in range(_VOCABULARY_SIZE)
+    ]
+    weights = [1 / rank**1.1 for rank in range(1, _VOCABULARY_SIZE + 1)]
+    words = rng.choices(vocabulary, weights=weights, k=_POOL_CHARS // 5)
+    return " ".join(words)[:_POOL_CHARS]
+
+
+def _filler(key: int, chars: int) -> str:
+    """``chars`` characters of the pool from a place chosen by ``key``, then a space."""
+    pool = _filler_pool()
+    chars = min(chars, len(pool) // 2)
+    if chars <= 0:
+        return ""
+    start = (key * 2_654_435_761) % (len(pool) - chars)
+    return pool[start : start + chars] + " "
+
+
+def _leaf_chars(value: Any) -> int:
+    """Characters in the strings under ``content``/``text``/``value`` keys of ``value``."""
+    if isinstance(value, dict):
+        return sum(
+            len(v) if k in _TEXT_FIELDS and isinstance(v, str) else _leaf_chars(v)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return sum(_leaf_chars(v) for v in value)
+    return 0
+
+
+def _lengthen_leaves(value: Any, scale: float, key: int) -> Any:
+    """``value`` with filler before every ``content``/``text``/``value`` string, each
+    ``scale`` times its own length."""
+    if isinstance(value, dict):
+        return {
+            k: _filler(key + len(v), round(len(v) * scale)) + v
+            if k in _TEXT_FIELDS and isinstance(v, str)
+            else _lengthen_leaves(v, scale, key + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_lengthen_leaves(v, scale, key + 7 * i) for i, v in enumerate(value)]
+    return value
+
+
+def hub_sized(
+    df: pl.DataFrame, texts: Sequence[str], row_bytes: int, first_row: int
+) -> pl.DataFrame:
+    """``df`` with its ``texts`` lengthened so a row takes about ``row_bytes`` (see
+    ``Case``), every text by the same factor of its own length.
+
+    The filler goes before the text (after a transcript's first turn marker), so what the
+    normalizers parse (an answer after ``####``, the last ``\\boxed{}``, the turn
+    structure) is untouched.
+    """
+    per_row = df.estimated_size() / max(df.height, 1)
+    columns = {text: text.rstrip("@") for text in texts}
+    values = {text: df.get_column(column).to_list() for text, column in columns.items()}
+    text_chars = sum(
+        len(v) if isinstance(v, str) else _leaf_chars(v) for vs in values.values() for v in vs
+    ) / max(df.height, 1)
+    if per_row >= row_bytes or text_chars == 0:
+        return df
+    scale = (row_bytes - per_row) / text_chars
+    exprs = []
+    for n, (text, column) in enumerate(columns.items()):
+        lengthened = []
+        for row, value in enumerate(values[text], first_row):
+            key = row * 131 + n * 17
+            if value is None:
+                lengthened.append(None)
+            elif not isinstance(value, str):
+                lengthened.append(_lengthen_leaves(value, scale, key))
+            elif text.endswith("@"):
+                marker = _TURN_MARKERS[0]
+                pad = _filler(key, round(len(value) * scale))
+                lengthened.append(value.replace(marker, marker + pad, 1))
+            else:
+                lengthened.append(_filler(key, round(len(value) * scale)) + value)
+        exprs.append(pl.Series(column, lengthened, dtype=df.schema[column]))
+    return df.with_columns(exprs)
+
+
+def case_rows(case: Case, rows: int, max_bytes: int | None) -> int:
+    """``rows``, or fewer where ``case``'s Hub-sized rows would pass ``max_bytes``."""
+    if max_bytes is None or case.row_bytes is None:
+        return rows
+    return max(1_000, min(rows, max_bytes // case.row_bytes))
+
+
+def write_case(
+    root: Path, spec: DatasetSpec, case: Case, rows: int, *, hub_sized_texts: bool
+) -> tuple[int, float]:
+    """Lay out ``spec``'s repo with ``rows`` rows in total in ``case``'s config and split.
+
+    Returns the number of files written and the bytes a row takes in memory.
+    """
     write_spec_repo(root, spec, rows=3)
     targets = [
         f
@@ -248,6 +449,7 @@ def write_case(root: Path, spec: DatasetSpec, case: Case, rows: int) -> int:
         if f.config in spec.source_configs(case.config) and f.split == case.split
     ]
     per_file = -(-rows // len(targets))
+    written = 0
     for seed, f in enumerate(targets):
         sub = spec.for_config(f.config)
         generate = generator_for(spec, f.config)  # the generators live in _synthetic
@@ -257,8 +459,11 @@ def write_case(root: Path, spec: DatasetSpec, case: Case, rows: int) -> int:
         if schema:
             df = df.cast(pl.Schema(schema))
         df = distinct(df, case.texts, first_row=seed * per_file)
+        if hub_sized_texts and case.row_bytes is not None:
+            df = hub_sized(df, case.texts, case.row_bytes, first_row=seed * per_file)
+        written += df.estimated_size()
         write_repo(root, spec.repo, {f.path: df}, ref=f.revision)
-    return len(targets)
+    return len(targets), written / (per_file * len(targets))
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -375,17 +580,21 @@ def compare_head(repeat: int) -> bool:
     return passed
 
 
-def write_results(path: Path, record: list[dict[str, Any]], *, rows: int, lz4: bool) -> None:
+def write_results(path: Path, record: list[dict[str, Any]], *, args: argparse.Namespace) -> None:
     """The synthetic measurements as JSON, for ``bench/charts.py``."""
+    compression = {
+        "policy": f"uncompressed up to {normalized.UNCOMPRESSED_UP_TO >> 20} MB of raw files",
+        "uncompressed": "uncompressed (forced)",
+        "lz4": "lz4 (forced)",
+    }[args.compression]
     path.write_text(
         json.dumps(
             {
                 "date": time.strftime("%Y-%m-%d"),
                 "versions": {"polars": pl.__version__, "crucible-pl": crucible_pl.__version__},
-                "rows": rows,
-                "compression": "lz4"
-                if lz4
-                else f"default (uncompressed up to {normalized.UNCOMPRESSED_UP_TO >> 20} MB)",
+                "rows": args.rows,
+                "texts": "short" if args.short_texts else f"hub-sized (at most {args.max_mb} MB)",
+                "compression": compression,
                 "datasets": record,
             },
             indent=1,
@@ -422,13 +631,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-real", action="store_true", help="skip the ../shared/hub variant")
     parser.add_argument("--output", type=Path, help="also write the synthetic rows as JSON")
     parser.add_argument(
-        "--lz4",
+        "--short-texts",
         action="store_true",
-        help="write every normalized file with LZ4, as for splits past UNCOMPRESSED_UP_TO",
+        help="keep the generators' short texts (per-row costs) instead of Hub-sized rows",
+    )
+    parser.add_argument(
+        "--max-mb",
+        type=int,
+        default=256,
+        help="with Hub-sized rows, fewer than --rows where a split would pass this many MB",
+    )
+    parser.add_argument(
+        "--compression",
+        choices=("policy", "uncompressed", "lz4"),
+        default="policy",
+        help="how normalized files are written: crucible-pl's choice by size, or forced",
     )
     args = parser.parse_args(argv)
-    if args.lz4:
+    if args.compression == "lz4":
         normalized.UNCOMPRESSED_UP_TO = -1
+    elif args.compression == "uncompressed":
+        normalized.UNCOMPRESSED_UP_TO = sys.maxsize
+    max_bytes = None if args.short_texts else args.max_mb << 20
 
     clean_env()
     describe_machine()
@@ -446,11 +670,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ok = True
     with tempfile.TemporaryDirectory(prefix="crucible-bench-normalize-") as tmp:
         root = Path(tmp) / "hub"
+        row_bytes: dict[str, float] = {}
         for case, spec in cases:
             start = time.perf_counter()
-            files = write_case(root, spec, case, args.rows)
+            rows = case_rows(case, args.rows, max_bytes)
+            files, row_bytes[case.name] = write_case(
+                root, spec, case, rows, hub_sized_texts=not args.short_texts
+            )
             print(
-                f"wrote {spec.repo} {case.config}/{case.split}: {args.rows} rows in {files} "
+                f"wrote {spec.repo} {case.config}/{case.split}: {rows} rows of "
+                f"{row_bytes[case.name]:,.0f} B (Hub: {case.row_bytes or '?'}) in {files} "
                 f"file(s), {time.perf_counter() - start:.1f} s"
             )
         os.environ["HF_HOME"] = str(Path(tmp) / "hf-home")
@@ -460,13 +689,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             for case, _ in cases:  # cold: download (and convert) once, untimed
                 load(case, raw=True)
             hub.clear_requests()
-            print(f"\nsynthetic data (spec generators), {args.rows} rows each, warm cache:")
+            texts = (
+                "short texts" if args.short_texts else f"Hub-sized rows, at most {args.max_mb} MB"
+            )
+            print(f"\nsynthetic data (spec generators), up to {args.rows} rows each, {texts}:")
             record: list[dict[str, Any]] = []
             ok &= compare(
                 [c for c, _ in cases], repeat=args.repeat, breakdown=args.breakdown, record=record
             )
             if args.output:
-                write_results(args.output, record, rows=args.rows, lz4=args.lz4)
+                for entry in record:
+                    entry["row_bytes"] = round(row_bytes[entry["name"]])
+                write_results(args.output, record, args=args)
             if any(case.name == "mmlu" for case, _ in cases):
                 ok &= compare_head(args.repeat)
             assert_no_requests(hub)
