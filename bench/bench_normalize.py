@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import os
 import platform
@@ -314,23 +315,23 @@ def distinct(df: pl.DataFrame, texts: Sequence[str], first_row: int) -> pl.DataF
         else:
             # Setup, not measured: walking nested values in Python is simplest here.
             tagged = [
-                _tag_leaves(value, f"[{row}] ")
+                _map_leaves(value, partial(str.__add__, f"[{row}] "))
                 for row, value in enumerate(df.get_column(column).to_list(), first_row)
             ]
             exprs.append(pl.lit(pl.Series(column, tagged, dtype=df.schema[column])))
     return df.with_columns(exprs)
 
 
-def _tag_leaves(value: Any, tag: str) -> Any:
-    """``value`` with ``tag`` before every string under a ``content``/``text``/``value``
-    key, at any depth."""
+def _map_leaves(value: Any, change: Callable[[str], str]) -> Any:
+    """``value`` with ``change`` applied to every string under a ``content``/``text``/
+    ``value`` key, at any depth, in order."""
     if isinstance(value, dict):
         return {
-            k: tag + v if k in _TEXT_FIELDS and isinstance(v, str) else _tag_leaves(v, tag)
+            k: change(v) if k in _TEXT_FIELDS and isinstance(v, str) else _map_leaves(v, change)
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_tag_leaves(v, tag) for v in value]
+        return [_map_leaves(v, change) for v in value]
     return value
 
 
@@ -363,31 +364,29 @@ def _filler(key: int, chars: int) -> str:
     return pool[start : start + chars] + " "
 
 
-def _leaf_chars(value: Any) -> int:
-    """Characters in the strings under ``content``/``text``/``value`` keys of ``value``."""
-    if isinstance(value, dict):
-        return sum(
-            len(v) if k in _TEXT_FIELDS and isinstance(v, str) else _leaf_chars(v)
-            for k, v in value.items()
-        )
-    if isinstance(value, list):
-        return sum(_leaf_chars(v) for v in value)
-    return 0
+def _text_chars(value: Any) -> int:
+    """Characters of a text: a string, or the ``content``/``text``/``value`` strings
+    inside a nested value."""
+    if isinstance(value, str):
+        return len(value)
+    chars: list[int] = []
+
+    def measure(leaf: str) -> str:
+        chars.append(len(leaf))
+        return leaf
+
+    _map_leaves(value, measure)
+    return sum(chars)
 
 
-def _lengthen_leaves(value: Any, scale: float, key: int) -> Any:
-    """``value`` with filler before every ``content``/``text``/``value`` string, each
-    ``scale`` times its own length."""
-    if isinstance(value, dict):
-        return {
-            k: _filler(key + len(v), round(len(v) * scale)) + v
-            if k in _TEXT_FIELDS and isinstance(v, str)
-            else _lengthen_leaves(v, scale, key + 1)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_lengthen_leaves(v, scale, key + 7 * i) for i, v in enumerate(value)]
-    return value
+def _lengthened(value: Any, scale: float, key: int) -> Any:
+    """A text after filler ``scale`` times its length, drawn from where ``key`` says: a
+    string, or every ``content``/``text``/``value`` string of a nested value (each from
+    a place of its own)."""
+    if isinstance(value, str):
+        return _filler(key, round(len(value) * scale)) + value
+    keys = itertools.count(key, 7)
+    return _map_leaves(value, lambda leaf: _lengthened(leaf, scale, next(keys)))
 
 
 def hub_sized(
@@ -403,9 +402,7 @@ def hub_sized(
     per_row = df.estimated_size() / max(df.height, 1)
     columns = {text: text.rstrip("@") for text in texts}
     values = {text: df.get_column(column).to_list() for text, column in columns.items()}
-    text_chars = sum(
-        len(v) if isinstance(v, str) else _leaf_chars(v) for vs in values.values() for v in vs
-    ) / max(df.height, 1)
+    text_chars = sum(_text_chars(v) for vs in values.values() for v in vs) / max(df.height, 1)
     if per_row >= row_bytes or text_chars == 0:
         return df
     scale = (row_bytes - per_row) / text_chars
@@ -416,14 +413,12 @@ def hub_sized(
             key = row * 131 + n * 17
             if value is None:
                 lengthened.append(None)
-            elif not isinstance(value, str):
-                lengthened.append(_lengthen_leaves(value, scale, key))
             elif text.endswith("@"):
                 marker = _TURN_MARKERS[0]
                 pad = _filler(key, round(len(value) * scale))
                 lengthened.append(value.replace(marker, marker + pad, 1))
             else:
-                lengthened.append(_filler(key, round(len(value) * scale)) + value)
+                lengthened.append(_lengthened(value, scale, key))
         exprs.append(pl.Series(column, lengthened, dtype=df.schema[column]))
     return df.with_columns(exprs)
 

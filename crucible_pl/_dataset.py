@@ -64,6 +64,10 @@ class Dataset:
         The exact row count when known without a scan, else ``None``.
     files
         The local Parquet files the frame reads.
+    stored
+        A Parquet file holding exactly these rows, in order, with every column of
+        ``frame`` (a whole split's normalized cache file), else ``None``; see
+        :meth:`normalized_file`.
 
     See Also
     --------
@@ -90,14 +94,14 @@ class Dataset:
         *,
         num_rows: int | None = None,
         files: Sequence[str] = (),
+        stored: str | None = None,
     ) -> None:
         self._frame = frame
         self._provenance = provenance
         self._num_rows = num_rows
         self._files = tuple(files)
-        # Set only by load(), when the rows are exactly a normalized cache file's, in
-        # order (a whole split): readers such as Ray may then read that file instead.
-        self._stored: str | None = None
+        # Not passed on by _derive: a derived Dataset's rows are no longer the file's.
+        self._stored = stored
 
     # ------------------------------------------------------------------ basics
 
@@ -1406,8 +1410,13 @@ def load(
         remote=remote,
     )
     loaded = open_frame(request)
-    dataset = Dataset(loaded.frame, loaded.provenance, num_rows=loaded.num_rows, files=loaded.files)
-    dataset._stored = loaded.stored
+    dataset = Dataset(
+        loaded.frame,
+        loaded.provenance,
+        num_rows=loaded.num_rows,
+        files=loaded.files,
+        stored=loaded.stored,
+    )
     return dataset.validate() if validate else dataset
 
 
